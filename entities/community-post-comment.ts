@@ -1,0 +1,18 @@
+import {defineEntity, type InferEntity} from '@mikro-orm/core';
+
+const p = defineEntity.properties;
+
+export const CommunityPostComment = defineEntity({
+	name: 'CommunityPostComment',
+	tableName: 'community_post_comments',
+	properties: {
+		id: p.integer().primary(),
+		communityId: p.integer(),
+		postId: p.integer(),
+		authorId: p.integer().nullable(),
+		createdAt: p.string().columnType('timestamp').nullable(),
+		deletedAt: p.string().columnType('timestamp').nullable(),
+	},
+});
+
+export type CommunityPostCommentRow = InferEntity<typeof CommunityPostComment>;

@@ -1,0 +1,14 @@
+import {defineEntity, type InferEntity} from '@mikro-orm/core';
+
+const p = defineEntity.properties;
+
+export const Course = defineEntity({
+	name: 'Course',
+	tableName: 'courses',
+	properties: {
+		id: p.integer().primary(),
+		title: p.string(),
+	},
+});
+
+export type CourseRow = InferEntity<typeof Course>;

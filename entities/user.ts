@@ -1,0 +1,18 @@
+import {defineEntity, type InferEntity} from '@mikro-orm/core';
+
+const p = defineEntity.properties;
+
+/** Platform users (DESIGN.md §2). */
+export const User = defineEntity({
+	name: 'User',
+	tableName: 'users',
+	properties: {
+		id: p.integer().primary(),
+		email: p.string(),
+		name: p.string(),
+		role: p.string(),
+		createdAt: p.string().columnType('timestamp').nullable(),
+	},
+});
+
+export type UserRow = InferEntity<typeof User>;

@@ -1,0 +1,33 @@
+import {readFileSync} from 'node:fs';
+import process from 'node:process';
+import {runCli} from './cli/program.js';
+
+// Entry only: argv → runCli → exit code. The one place that touches process.exit and signals.
+const {version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {version: string};
+const controller = new AbortController();
+let interrupts = 0;
+const onSignal = (signal: NodeJS.Signals) => {
+	interrupts++;
+	if (interrupts > 1) {
+		// A second Ctrl-C exits at once; the open transaction rolls back with the connection.
+		process.stderr.write(`\n${signal} again: exiting now; the current batch rolls back by itself.\n`);
+		process.exit(130);
+	}
+
+	controller.abort(signal);
+};
+
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+const ci = process.env.CI !== undefined && !['', '0', 'false'].includes(process.env.CI);
+const interactive = !ci && process.stdin.isTTY === true && process.stdout.isTTY === true;
+const code = await runCli({
+	argv: process.argv.slice(2),
+	terminal: {stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd(), interactive},
+	signal: controller.signal,
+	version,
+});
+process.exitCode = code;
+// Pools, timers and servers may hold the loop open after a command ends; the result is already printed.
+setTimeout(() => process.exit(code), 50).unref();

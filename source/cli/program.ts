@@ -1,0 +1,214 @@
+import {resolve} from 'node:path';
+import {Command, CommanderError, Option} from 'commander';
+import {openDatabase, migrateRunbookTables} from '../db/orm.js';
+import {redactUrl} from '../db/database-url.js';
+import {RunbookError, UsageError} from '../engine/errors.js';
+import {redactSecrets} from '../engine/redact.js';
+import type {CommandContext, CommandResult, CommandSpec, Terminal} from './command.js';
+import {commands} from './commands/index.js';
+import {exitCodeOf} from './exit-codes.js';
+import {type GlobalOptions, globalOptionFlags, globalOptionsSchema} from './global-options.js';
+import {resolveTarget} from './profile.js';
+import {renderPlain, renderTable, type ResultDocument} from './render-result.js';
+import {usageErrorFrom} from './zod-error.js';
+
+const globalKeys = new Set(Object.keys(globalOptionsSchema.shape));
+
+export type Invocation = {readonly argv: readonly string[]; readonly terminal: Terminal; readonly signal: AbortSignal; readonly version: string};
+
+/** argv → command → result → output; returns the exit code. The only place errors become exit codes. */
+export async function runCli({argv, terminal, signal, version}: Invocation): Promise<number> {
+	const startedAt = Date.now();
+	const known = new Set(commands.map(spec => spec.name));
+	const first = argv.find(argument => !argument.startsWith('-'));
+	let commandName = first !== undefined && known.has(first) ? first : 'guide';
+	if (first !== undefined && !known.has(first) && argv[0] === first) {
+		terminal.stderr.write(`error: unknown command "${first}". Run \`community-runbook --help\` for the commands.\n`);
+		return 2;
+	}
+
+	let outputFormat: GlobalOptions['output'] = argv.some(argument => argument === '--output=json') ? 'json' : 'table';
+	let pending: Promise<{result: CommandResult; document: ResultDocument}> | undefined;
+
+	const program = new Command('community-runbook')
+		.description('Guided, resumable, evidence-keeping runbook for the stage-11 community upgrade.')
+		.version(version, '--version')
+		.exitOverride()
+		.configureOutput({writeOut: text => terminal.stdout.write(text), writeErr: () => {}})
+		.showSuggestionAfterError(true);
+
+	for (const spec of commands) {
+		const command = program.command(spec.name, {isDefault: spec.name === 'guide'}).description(spec.summary).exitOverride().configureOutput({writeOut: text => terminal.stdout.write(text), writeErr: () => {}});
+		for (const argument of spec.arguments ?? []) {
+			command.argument(argument);
+		}
+
+		for (const [flags, help] of [...spec.options, ...globalOptionFlags]) {
+			command.addOption(new Option(flags, help));
+		}
+
+		command.action(async (...parameters: unknown[]) => {
+			commandName = spec.name;
+			const commandObject = parameters.at(-1) as Command;
+			const raw = commandObject.opts();
+			outputFormat = raw.output === 'json' ? 'json' : outputFormat;
+			pending = execute(spec, raw, parameters.slice(0, -2) as string[], terminal, signal, startedAt);
+		});
+	}
+
+	try {
+		await program.parseAsync([...argv], {from: 'user'});
+	} catch (error) {
+		if (error instanceof CommanderError) {
+			if (error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
+				return 0;
+			}
+
+			return fail(new UsageError(commanderMessage(error), {hint: `Run \`community-runbook ${commandName === 'guide' ? '' : `${commandName} `}--help\` for the accepted options.`}));
+		}
+
+		return fail(error);
+	}
+
+	if (!pending) {
+		return 0;
+	}
+
+	try {
+		const {result, document} = await pending;
+		print(result, document);
+		return result.exitCode ?? (result.status === 'succeeded' ? 0 : 1);
+	} catch (error) {
+		return fail(error);
+	}
+
+	function fail(error: unknown): number {
+		const code = exitCodeOf(error);
+		const known = error instanceof RunbookError && code !== 1;
+		const message = redactSecrets(error instanceof Error ? error.message : String(error));
+		const hint = error instanceof RunbookError && error.hint ? redactSecrets(error.hint) : undefined;
+		if (known) {
+			terminal.stderr.write(`error: ${message}${hint ? ` ${hint}` : ''}\n`);
+		} else {
+			const stack = error instanceof Error && error.stack ? redactSecrets(error.stack) : message;
+			terminal.stderr.write(`internal error (this is a bug, please report it with the lines below):\n${stack}\n`);
+		}
+
+		if (outputFormat === 'json') {
+			const status = code === 130 ? 'aborted' : 'failed';
+			terminal.stdout.write(
+				JSON.stringify({
+					command: commandName,
+					status,
+					dry_run: false,
+					run_id: (error as {runId?: string}).runId ?? null,
+					params: {},
+					metrics: (error as {metrics?: Record<string, number>}).metrics ?? {},
+					drift: (error as {drift?: unknown}).drift ?? null,
+					warnings: [],
+					error: {code, message, hint: hint ?? null},
+					evidence_dir: (error as {evidenceDir?: string}).evidenceDir ?? null,
+					duration_ms: Date.now() - startedAt,
+					...((error as {extra?: Record<string, unknown>}).extra ?? {}),
+				}) + '\n',
+			);
+		}
+
+		return code;
+	}
+
+	function print(result: CommandResult, document: ResultDocument): void {
+		if (outputFormat === 'json') {
+			terminal.stdout.write(JSON.stringify(document) + '\n');
+			return;
+		}
+
+		if (result.text !== undefined) {
+			terminal.stdout.write(result.text);
+			return;
+		}
+
+		terminal.stdout.write(outputFormat === 'plain' ? renderPlain(result, document) : renderTable(result, document));
+	}
+}
+
+async function execute(spec: CommandSpec, raw: Record<string, unknown>, args: string[], terminal: Terminal, signal: AbortSignal, startedAt: number) {
+	const globalRaw = Object.fromEntries(Object.entries(raw).filter(([key]) => globalKeys.has(key)));
+	const ownRaw = Object.fromEntries(Object.entries(raw).filter(([key]) => !globalKeys.has(key)));
+	if (spec.arguments?.length) {
+		ownRaw.args = args;
+	}
+
+	const global = globalOptionsSchema.safeParse(globalRaw);
+	if (!global.success) {
+		throw usageErrorFrom(global.error);
+	}
+
+	const own = spec.schema.safeParse(ownRaw);
+	if (!own.success) {
+		throw usageErrorFrom(own.error);
+	}
+
+	const context = buildContext(global.data, terminal, signal);
+	const result = await spec.run(context, own.data);
+	const document: ResultDocument = {
+		command: spec.name,
+		status: result.status,
+		dry_run: result.dry_run ?? false,
+		run_id: result.run_id ?? null,
+		params: result.params ?? {},
+		metrics: result.metrics ?? {},
+		drift: result.drift ?? null,
+		warnings: result.warnings ?? [],
+		error: null,
+		evidence_dir: result.evidence_dir ?? null,
+		duration_ms: Date.now() - startedAt,
+		...result.extra,
+	};
+	return {result, document};
+}
+
+function buildContext(global: GlobalOptions, terminal: Terminal, signal: AbortSignal): CommandContext {
+	const {profile, target, implicitDemo} = resolveTarget(global, terminal.env, terminal.cwd);
+	const appRoot = resolve(terminal.cwd, global.appRoot ?? '.');
+	const evidenceRoot = resolve(terminal.cwd, global.evidenceDir ?? resolve(appRoot, 'storage/app/upgrade/stage11'));
+	let announced = false;
+	const warn = (message: string) => {
+		terminal.stderr.write(`warning: ${redactSecrets(message)}\n`);
+	};
+
+	return {
+		global,
+		terminal,
+		profile,
+		appRoot,
+		evidenceRoot,
+		warn,
+		signal,
+		async connect(options = {}) {
+			if (implicitDemo && !announced) {
+				announced = true;
+				terminal.stderr.write(`note: no --database-url or DATABASE_URL given; using the demo profile (${target.dialect === 'sqlite' ? target.path : ''}).\n`);
+			}
+
+			const database = await openDatabase(target, {createSqliteFile: options.createSqliteFile ?? (profile !== 'production' && implicitDemo)});
+			if (options.migrate !== false) {
+				try {
+					const applied = await migrateRunbookTables(database);
+					if (applied.length > 0) {
+						terminal.stderr.write(`note: created the runbook tables (${applied.join(', ')}).\n`);
+					}
+				} catch (error) {
+					await database.close();
+					throw error;
+				}
+			}
+
+			return database;
+		},
+	};
+}
+
+function commanderMessage(error: CommanderError): string {
+	return redactUrl(error.message.replace(/^error: /, '').split('\n')[0]!.trim()).replace(/\.?$/, '.');
+}

@@ -1,0 +1,154 @@
+import {existsSync, mkdirSync} from 'node:fs';
+import {dirname} from 'node:path';
+import {MikroORM, type Options} from '@mikro-orm/core';
+import {Migrator} from '@mikro-orm/migrations';
+import {MySqlDriver} from '@mikro-orm/mysql';
+import {SqliteDriver} from '@mikro-orm/sqlite';
+import {entities} from '../../entities/index.js';
+import {DatabaseUnreachable, UsageError} from '../engine/errors.js';
+import {type DatabaseTarget, describeTarget} from './database-url.js';
+import {Migration20261125000000} from './migrations/Migration20261125000000.js';
+import {Sql} from './sql.js';
+
+export type Database = {
+	readonly orm: MikroORM;
+	readonly sql: Sql;
+	readonly target: DatabaseTarget;
+	readonly close: () => Promise<void>;
+};
+
+export const migrationsList = [{name: 'Migration20261125000000', class: Migration20261125000000}];
+
+export function ormOptions(target: DatabaseTarget): Options {
+	const common = {
+		entities,
+		discovery: {warnWhenNoEntities: false},
+		debug: false,
+		allowGlobalContext: true,
+		extensions: [Migrator],
+		migrations: {tableName: 'runbook_migrations', migrationsList, transactional: target.dialect === 'sqlite', snapshot: false, silent: true},
+		ensureDatabase: false,
+	} satisfies Options;
+	if (target.dialect === 'sqlite') {
+		return {...common, driver: SqliteDriver, dbName: target.path, pool: {min: 1, max: 1}} as Options;
+	}
+
+	return {
+		...common,
+		driver: MySqlDriver,
+		host: target.host,
+		port: target.port,
+		user: target.user,
+		password: target.password,
+		dbName: target.database,
+		timezone: '+00:00',
+		pool: {
+			min: 1,
+			max: 4,
+			// Every connection works in UTC (DESIGN.md §2), whatever the server's default.
+			afterCreate(connection: {query: (sql: string, done: (error?: Error) => void) => void}, done: (error: Error | undefined, connection: unknown) => void) {
+				connection.query(`SET time_zone = '+00:00'`, error => {
+					done(error, connection);
+				});
+			},
+		},
+		driverOptions: {connection: {connectTimeout: 5000}},
+	} as Options;
+}
+
+export type OpenOptions = {
+	/** Demo and tests may create the SQLite file; every other command refuses a missing one. */
+	readonly createSqliteFile?: boolean;
+};
+
+/** Connects, and maps a failure to connect to exit 8 naming host:port (never the password). */
+export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
+	if (target.dialect === 'sqlite' && target.path !== ':memory:') {
+		if (!existsSync(target.path)) {
+			if (!options.createSqliteFile) {
+				throw new UsageError(`The SQLite database ${target.path} does not exist.`, {
+					hint: 'Check --database-url, or create a demo database with `community-runbook demo`.',
+				});
+			}
+
+			mkdirSync(dirname(target.path), {recursive: true});
+		}
+	}
+
+	let orm: MikroORM;
+	try {
+		orm = await MikroORM.init(ormOptions(target));
+		if (!(await orm.isConnected())) {
+			const check = await orm.checkConnection();
+			throw Object.assign(new Error(check.ok ? 'not connected' : check.reason), {cause: check.ok ? undefined : check.error});
+		}
+	} catch (error) {
+		throw connectionError(target, error);
+	}
+
+	const sql = new Sql(orm, target.dialect);
+	if (target.dialect === 'sqlite') {
+		// WAL lets the API and status read while a batch commits; NORMAL sync is durable at checkpoints under WAL.
+		await sql.run('PRAGMA journal_mode = WAL');
+		await sql.run('PRAGMA synchronous = NORMAL');
+		await sql.run('PRAGMA busy_timeout = 5000');
+	}
+
+	return {
+		orm,
+		sql,
+		target,
+		close: async () => orm.close(true),
+	};
+}
+
+export function connectionError(target: DatabaseTarget, error: unknown): Error {
+	const code = findCode(error);
+	const where = target.dialect === 'sqlite' ? target.path : `${target.host}:${target.port}`;
+	if (code?.startsWith('ER_ACCESS_DENIED')) {
+		return new DatabaseUnreachable(`Access denied for user "${target.dialect === 'mysql' ? target.user : ''}" at ${where}.`, {
+			hint: 'Check the user and password in --database-url / DATABASE_URL.',
+		});
+	}
+
+	if (code === 'ER_BAD_DB_ERROR') {
+		return new DatabaseUnreachable(`Database "${target.dialect === 'mysql' ? target.database : ''}" does not exist at ${where}.`, {
+			hint: 'Check the database name in --database-url / DATABASE_URL.',
+		});
+	}
+
+	return new DatabaseUnreachable(`Cannot reach the database at ${where} (${code ?? 'connection failed'}).`, {
+		hint: `Check that the server at ${describeTarget(target)} is running and reachable; the run can be resumed once it is.`,
+	});
+}
+
+function findCode(error: unknown): string | undefined {
+	let current: unknown = error;
+	for (let depth = 0; depth < 5 && current; depth++) {
+		const code = (current as {code?: unknown}).code;
+		if (typeof code === 'string') {
+			return code;
+		}
+
+		current = (current as {cause?: unknown}).cause;
+	}
+
+	return undefined;
+}
+
+/** Applies the tool's own migrations; returns the names applied (empty when already current). */
+export async function migrateRunbookTables(database: Database): Promise<string[]> {
+	const migrator = database.orm.getMigrator();
+	const pending = await migrator.getPendingMigrations();
+	if (pending.length === 0) {
+		return [];
+	}
+
+	await migrator.up();
+	return pending.map(migration => migration.name);
+}
+
+export async function pendingRunbookMigrations(database: Database): Promise<string[]> {
+	const pending = await database.orm.getMigrator().getPendingMigrations();
+	return pending.map(migration => migration.name);
+}

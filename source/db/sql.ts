@@ -1,0 +1,74 @@
+import type {MikroORM} from '@mikro-orm/core';
+import type {AbstractSqlConnection, Knex} from '@mikro-orm/knex';
+
+export type Dialect = 'sqlite' | 'mysql';
+export type Row = Record<string, unknown>;
+export type RunResult = {readonly affectedRows: number; readonly insertId: number};
+
+/**
+ * Raw, parameterised SQL on the ORM's connection. Batch processors work set-based through this; the ORM is kept
+ * for the schema, migrations and small reads. Placeholders are `?` on both dialects.
+ */
+export class Sql {
+	constructor(
+		readonly orm: MikroORM,
+		readonly dialect: Dialect,
+		private readonly context?: Knex.Transaction,
+	) {}
+
+	get inTransaction(): boolean {
+		return this.context !== undefined;
+	}
+
+	async all<T = Row>(query: string, parameters: readonly unknown[] = []): Promise<T[]> {
+		return this.connection.execute<T[] & Row[]>(query, [...parameters], 'all', this.context) as Promise<T[]>;
+	}
+
+	async get<T = Row>(query: string, parameters: readonly unknown[] = []): Promise<T | undefined> {
+		const rows = await this.all<T>(query, parameters);
+		return rows[0];
+	}
+
+	async run(query: string, parameters: readonly unknown[] = []): Promise<RunResult> {
+		const result = await this.connection.execute<{affectedRows: number; insertId: number}>(query, [...parameters], 'run', this.context);
+		return {affectedRows: Number(result.affectedRows ?? 0), insertId: Number(result.insertId ?? 0)};
+	}
+
+	/** One transaction; nested calls join the outer one. */
+	async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+		if (this.context) {
+			return work(this);
+		}
+
+		return this.connection.transactional(async trx => work(new Sql(this.orm, this.dialect, trx)));
+	}
+
+	/** `?, ?, ?` for n values. */
+	static placeholders(count: number): string {
+		return Array.from({length: count}, () => '?').join(', ');
+	}
+
+	/** `(?, ?), (?, ?)` for rows of width w. */
+	static tuples(rows: number, width: number): string {
+		const tuple = `(${Sql.placeholders(width)})`;
+		return Array.from({length: rows}, () => tuple).join(', ');
+	}
+
+	private get connection(): AbstractSqlConnection {
+		return this.orm.em.getConnection() as AbstractSqlConnection;
+	}
+}
+
+/** MariaDB/MySQL and SQLite disagree on a few spellings; keep them here. */
+export function dialectSql(dialect: Dialect) {
+	return {
+		jsonPatch: (target: string, patch: string) => (dialect === 'sqlite' ? `json_patch(${target}, ${patch})` : `JSON_MERGE_PATCH(${target}, ${patch})`),
+		now: () => (dialect === 'sqlite' ? `strftime('%Y-%m-%d %H:%M:%S','now')` : `DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%d %H:%i:%s')`),
+		fromUnix: (expression: string) =>
+			dialect === 'sqlite' ? `strftime('%Y-%m-%d %H:%M:%S', ${expression}, 'unixepoch')` : `DATE_FORMAT(FROM_UNIXTIME(${expression}), '%Y-%m-%d %H:%i:%s')`,
+		/** JSON_EXTRACT of a string value, unquoted on both dialects. */
+		jsonText: (column: string, path: string) => (dialect === 'sqlite' ? `json_extract(${column}, '${path}')` : `JSON_UNQUOTE(JSON_EXTRACT(${column}, '${path}'))`),
+		concat: (...parts: string[]) => (dialect === 'sqlite' ? parts.join(' || ') : `CONCAT(${parts.join(', ')})`),
+		upsertIgnore: dialect === 'sqlite' ? 'INSERT OR IGNORE' : 'INSERT IGNORE',
+	};
+}
