@@ -37,7 +37,7 @@ export async function runCli({argv, terminal, signal, version}: Invocation): Pro
 		.configureOutput({writeOut: text => terminal.stdout.write(text), writeErr: () => {}})
 		.showSuggestionAfterError(true);
 
-	for (const spec of commands) {
+	for (const spec of commands as CommandSpec[]) {
 		const command = program.command(spec.name, {isDefault: spec.name === 'guide'}).description(spec.summary).exitOverride().configureOutput({writeOut: text => terminal.stdout.write(text), writeErr: () => {}});
 		for (const argument of spec.arguments ?? []) {
 			command.argument(argument);

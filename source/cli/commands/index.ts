@@ -1,11 +1,13 @@
 import type {CommandSpec} from '../command.js';
 import {notAvailable} from './not-available.js';
+import {seedBaselineCommand} from './seed-baseline.js';
+import {serveCommand} from './serve.js';
 
 // Every command of DESIGN.md §10, in help order. Each lives in its own module once implemented.
-export const commands: CommandSpec[] = [
+export const commands: Array<CommandSpec<any>> = [
 	notAvailable('guide', 'Guided TUI session (needs a TTY; otherwise use `run --yes`)', []),
 	notAvailable('run', 'Run the stage-11 runbook steps 1-9 non-interactively', [['--from <step>', 'first step to run'], ['--until <step>', 'last step to run'], ['--resume', 'continue the last unfinished run'], ['--backup-ack', 'acknowledge a fresh backup exists (needed with --yes)'], ['--batch <n>', 'backfill batch size (default 1000)'], ['--chunk <n>', 'legacy-activity chunk size (default 500)'], ['--since <when>', 'legacy activity since (ISO date or \'-90 days\')']]),
-	notAvailable('seed-baseline', 'Upsert the baseline categories, levels and points rules', [['--force', 'required in the production profile']]),
+	seedBaselineCommand,
 	notAvailable('backfill-membership', 'Backfill community memberships from classroom enrollments', [['--source <source>', 'only: classrooms'], ['--batch <n>', 'pairs per batch (default 1000)'], ['--community <ids>', 'community ids or slugs, comma-separated'], ['--dry-run', 'count exactly, write nothing']]),
 	notAvailable('migrate-legacy-activity', 'Migrate posts, comments and certificates into profile_activities', [['--chunk <n>', 'source rows per batch (default 500)'], ['--since <when>', 'ISO date/datetime or relative (\'-90 days\', \'90 days ago\')'], ['--dry-run', 'count exactly, write nothing']]),
 	notAvailable('enable-feature', 'Turn a feature flag on (flag and rollout files) and mark beta communities', [['--flag <name>', 'flag name, e.g. community_profile_activity'], ['--percentage <n>', '0..100 (default 100)'], ['--segment <names>', 'comma list (default internal)'], ['--community <ids>', 'community ids or slugs to mark as beta'], ['--force', 'required in the production profile']]),
@@ -14,5 +16,5 @@ export const commands: CommandSpec[] = [
 	notAvailable('status', 'Runs, batches, lock holder and flag state', []),
 	notAvailable('evidence', 'evidence list | verify <dir> | export <dir> --format=md|json|html', [['--format <format>', 'md | json | html'], ['--out <file>', 'write the export to a file']], ['<action>', '[dir]']),
 	notAvailable('demo', 'Create the platform tables and a realistic demo dataset (demo/testing only)', [['--size <size>', 'tiny | small | 1m (default small)'], ['--seed <n>', 'random seed (default 42)']]),
-	notAvailable('serve', 'Serve the reference profile-activity API', [['--port <port>', 'port on 127.0.0.1 (default 8080)']]),
+	serveCommand,
 ];

@@ -1,0 +1,85 @@
+import type {z} from 'zod';
+import {UsageError} from '../engine/errors.js';
+import {type JobStepOutcome, parseJobParams, runJobStep} from '../engine/job-runner.js';
+import {EvidenceFolder} from '../evidence/evidence-folder.js';
+import type {Job} from '../jobs/job.js';
+import type {CommandResult, CommandSpec} from './command.js';
+import {evidencePorts, openJobSession, processIdentity, toolVersion} from './job-session.js';
+
+export type JobCommandSpec<Options> = {
+	readonly name: string;
+	readonly summary: string;
+	readonly options: CommandSpec['options'];
+	readonly schema: z.ZodType<Options>;
+	readonly job: Job<any>;
+	readonly rawParams: (options: Options) => Record<string, unknown>;
+	readonly dryRun?: (options: Options) => boolean;
+	/** seed-baseline and enable-feature refuse in production without --force (DESIGN.md §10). */
+	readonly force?: (options: Options) => boolean;
+	readonly stepId?: string;
+};
+
+/** A single job as a command: the command itself is the operator's decision, so it asks nothing. */
+export function jobCommand<Options>(spec: JobCommandSpec<Options>): CommandSpec<Options> {
+	return {
+		name: spec.name,
+		summary: spec.summary,
+		options: spec.options,
+		schema: spec.schema,
+		async run(context, options): Promise<CommandResult> {
+			const rawParams = spec.rawParams(options);
+			parseJobParams(spec.job, rawParams);
+			const dryRun = spec.dryRun?.(options) ?? false;
+			if (spec.force && !dryRun && context.profile === 'production' && !spec.force(options)) {
+				throw new UsageError(`${spec.name} refuses to write to a production database without --force.`, {hint: `Re-run with --force once you have checked the target (${spec.name} --force).`});
+			}
+
+			const session = await openJobSession(context);
+			let folder: EvidenceFolder | undefined;
+			try {
+				const outcome: JobStepOutcome = await runJobStep({
+					job: spec.job,
+					rawParams,
+					mode: dryRun ? 'dry-run' : 'execute',
+					step: {number: 1, id: spec.stepId ?? (dryRun ? `${spec.name}-dry-run` : spec.name), title: spec.summary},
+					database: session.database,
+					fingerprint: session.fingerprint,
+					profile: context.profile,
+					appRoot: context.appRoot,
+					env: context.terminal.env,
+					options: session.jobOptions,
+					codeVersion: `${toolVersion}/${spec.job.name}`,
+					acceptDrift: context.global.acceptDrift,
+					decision: {by: 'command', answer: 'run'},
+					async evidence(runId) {
+						folder = await EvidenceFolder.create(context.evidenceRoot, runId, {tool_version: toolVersion, database: session.fingerprint, command: spec.name});
+						return folder;
+					},
+					snapshot: async tables => evidencePorts.snapshot(session.database.sql, tables),
+					dryRuns: evidencePorts.dryRuns(context.evidenceRoot),
+					clock: {now: () => new Date()},
+					self: processIdentity,
+					signal: context.signal,
+					emit: session.emit,
+				});
+				await folder?.finalize({status: outcome.status});
+				return {
+					status: outcome.status,
+					dry_run: dryRun,
+					run_id: outcome.runId,
+					params: outcome.params,
+					metrics: outcome.metrics,
+					drift: outcome.drift,
+					warnings: outcome.warnings,
+					evidence_dir: folder?.dir ?? null,
+					lines: outcome.resumed ? ['Resumed the unfinished run from its last committed batch.'] : [],
+				};
+			} catch (error) {
+				await folder?.finalize({status: 'failed'}).catch(() => undefined);
+				throw error;
+			} finally {
+				await session.close();
+			}
+		},
+	};
+}

@@ -1,0 +1,76 @@
+import {hostname} from 'node:os';
+import process from 'node:process';
+import type {Database} from '../db/orm.js';
+import {fingerprintDatabase} from '../db/fingerprint.js';
+import type {DatabaseFingerprint, EngineEvent, ProcessIdentity} from '../engine/ports.js';
+import {registerSecret} from '../engine/redact.js';
+import {findLatestDryRun} from '../evidence/dry-run-store.js';
+import {takeSnapshot} from '../evidence/snapshot.js';
+import type {JobOptions} from '../jobs/job.js';
+import {createJsonLinesReporter} from '../reporters/json-lines.js';
+import {createPlainReporter} from '../reporters/plain.js';
+import type {CommandContext} from './command.js';
+
+export const toolVersion = '0.1.0';
+
+/** This process, for locks and runbook_runs; the only place that reads pid/host and probes other pids. */
+export const processIdentity: ProcessIdentity = {
+	host: hostname(),
+	pid: process.pid,
+	isAlive(pid) {
+		try {
+			process.kill(pid, 0);
+			return true;
+		} catch (error) {
+			return (error as NodeJS.ErrnoException).code === 'EPERM';
+		}
+	},
+};
+
+export type JobSession = {
+	readonly database: Database;
+	readonly fingerprint: DatabaseFingerprint;
+	readonly emit: (event: EngineEvent) => void;
+	readonly jobOptions: JobOptions;
+	readonly close: () => Promise<void>;
+};
+
+/** Opens what a job command needs: the database, its fingerprint, the reporters for --events / progress. */
+export async function openJobSession(context: CommandContext, options: {readonly migrate?: boolean} = {}): Promise<JobSession> {
+	const {global, terminal} = context;
+	registerSecret(global.notifyWebhook ?? terminal.env.RUNBOOK_NOTIFY_WEBHOOK);
+	const database = await context.connect({migrate: options.migrate});
+	try {
+		const fingerprint = await fingerprintDatabase(database);
+		const write = (line: string) => terminal.stderr.write(`${line}\n`);
+		const emit = global.events === 'json' ? createJsonLinesReporter(write) : global.output === 'json' ? () => {} : createPlainReporter(write);
+		return {
+			database,
+			fingerprint,
+			emit,
+			jobOptions: {
+				adaptive: global.adaptive,
+				restart: global.restart,
+				breakLock: global.breakLock,
+				replicaUrl: global.replicaUrl,
+				maxReplicaLag: global.maxReplicaLag,
+				queueUrl: global.queueUrl,
+				maxQueueDepth: global.maxQueueDepth,
+				notifyWebhook: global.notifyWebhook ?? terminal.env.RUNBOOK_NOTIFY_WEBHOOK,
+				evidenceRoot: context.evidenceRoot,
+				crashAfterBatch: terminal.env.RUNBOOK_TEST_CRASH_AFTER_BATCH ? Number(terminal.env.RUNBOOK_TEST_CRASH_AFTER_BATCH) : undefined,
+			},
+			async close() {
+				await database.close();
+			},
+		};
+	} catch (error) {
+		await database.close();
+		throw error;
+	}
+}
+
+export const evidencePorts = {
+	snapshot: takeSnapshot,
+	dryRuns: (root: string) => async (query: Parameters<typeof findLatestDryRun>[1]) => findLatestDryRun(root, query),
+};

@@ -1,0 +1,11 @@
+import type {EngineEvent} from '../engine/ports.js';
+
+// ANSI escapes never belong in machine-read output.
+const ansi = /\u001B\[[\d;]*m/g;
+
+/** One JSON object per event (`--events=json`), on stderr so stdout keeps only the final document. */
+export function createJsonLinesReporter(write: (line: string) => void, now: () => Date = () => new Date()): (event: EngineEvent) => void {
+	return event => {
+		write(JSON.stringify({at: now().toISOString(), ...event}).replace(ansi, ''));
+	};
+}
