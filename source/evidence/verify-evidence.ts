@@ -1,0 +1,127 @@
+import {readFile, stat} from 'node:fs/promises';
+import {join, resolve} from 'node:path';
+import {UsageError} from '../engine/errors.js';
+import {sha256Hex} from './canonical-json.js';
+import {type ChainCheck, checkChain} from './event-chain.js';
+import {eventsName} from './evidence-folder.js';
+import {formatManifest, listFiles, type Manifest, manifestHash, manifestName} from './manifest.js';
+
+// `evidence verify` (DESIGN.md §9): re-checks the event chain and every manifest hash; each problem names the file
+// (and the line, where one can be named).
+
+export type EvidenceProblem = {file: string; line?: number; problem: string};
+export type EvidenceCheck = {ok: boolean; problems: EvidenceProblem[]; files: number; events: number};
+
+export async function verifyEvidence(dir: string): Promise<EvidenceCheck> {
+	const folder = resolve(dir);
+	const info = await stat(folder).catch(() => undefined);
+	if (!info?.isDirectory()) {
+		throw new UsageError(`Evidence folder ${dir} does not exist.`, {hint: 'Run `community-runbook evidence list` to see the folders.'});
+	}
+
+	const problems: EvidenceProblem[] = [];
+	const eventsText = await readFile(join(folder, eventsName), 'utf8').catch(() => undefined);
+	const chain = checkChain(eventsText ?? '');
+	if (eventsText === undefined) {
+		problems.push({file: eventsName, problem: 'missing (removed?)'});
+	}
+
+	problems.push(...chain.problems.map(({line, problem}) => ({file: eventsName, line, problem})));
+	const onDisk = await listFiles(folder);
+	const manifestText = await readFile(join(folder, manifestName), 'utf8').catch(() => undefined);
+	if (manifestText === undefined) {
+		problems.push({file: manifestName, problem: 'missing: the run was not finalized or the manifest was removed, so file hashes cannot be checked'});
+		return {ok: false, problems, files: onDisk.length, events: chain.events.length};
+	}
+
+	const manifest = parseManifest(manifestText, problems);
+	if (manifest) {
+		problems.push(...checkEventsAgainst(manifest, chain), ...(await checkFiles(folder, manifest, onDisk)));
+	}
+
+	return {ok: problems.length === 0, problems, files: onDisk.length + 1, events: chain.events.length};
+}
+
+function parseManifest(text: string, problems: EvidenceProblem[]): Manifest | undefined {
+	let value: unknown;
+	try {
+		value = JSON.parse(text);
+	} catch (error) {
+		problems.push({file: manifestName, line: lineOfJsonError(text, error), problem: 'not valid JSON (the manifest was edited)'});
+		return undefined;
+	}
+
+	const manifest = value as Manifest;
+	if (!manifest || typeof manifest !== 'object' || !Array.isArray(manifest.files) || typeof manifest.events !== 'object' || manifest.events === null) {
+		problems.push({file: manifestName, problem: 'not an evidence manifest (files or events missing)'});
+		return undefined;
+	}
+
+	const expected = formatManifest(manifest);
+	if (expected !== text) {
+		problems.push({file: manifestName, line: firstDifferentLine(expected, text), problem: 'the bytes differ from what was written (the manifest was edited)'});
+	}
+
+	if (manifestHash(manifest) !== manifest.manifest_hash) {
+		problems.push({file: manifestName, problem: 'manifest_hash does not match its content (the manifest was edited)'});
+	}
+
+	return manifest;
+}
+
+function checkEventsAgainst(manifest: Manifest, chain: ChainCheck): EvidenceProblem[] {
+	const count = Number(manifest.events.count);
+	const lines = chain.events.length;
+	if (lines > count) {
+		return [{file: eventsName, line: count + 1, problem: `${lines - count} line(s) added after the manifest was written (it counts ${count} events)`}];
+	}
+
+	if (lines < count) {
+		return [{file: eventsName, line: lines + 1, problem: `${count - lines} line(s) missing (the manifest counts ${count} events, the file has ${lines})`}];
+	}
+
+	if (chain.head !== manifest.events.chain_head && chain.problems.length === 0) {
+		return [{file: eventsName, line: lines, problem: 'the chain head differs from the manifest (the chain was rewritten)'}];
+	}
+
+	return [];
+}
+
+async function checkFiles(folder: string, manifest: Manifest, onDisk: string[]): Promise<EvidenceProblem[]> {
+	const problems: EvidenceProblem[] = [];
+	const listed = new Set<string>();
+	for (const entry of manifest.files) {
+		listed.add(entry.path);
+		const content = await readFile(join(folder, entry.path)).catch(() => undefined);
+		if (content === undefined) {
+			problems.push({file: entry.path, problem: 'listed in the manifest but missing (removed)'});
+		} else if (sha256Hex(content) !== entry.sha256) {
+			problems.push({file: entry.path, problem: `sha256 differs from the manifest (changed${content.length === entry.bytes ? '' : `, ${entry.bytes} → ${content.length} bytes`})`});
+		}
+	}
+
+	for (const path of onDisk) {
+		if (!listed.has(path)) {
+			problems.push({file: path, problem: 'not listed in the manifest (added after the run was finalized)'});
+		}
+	}
+
+	return problems;
+}
+
+function firstDifferentLine(expected: string, actual: string): number {
+	const left = expected.split('\n');
+	const right = actual.split('\n');
+	const index = right.findIndex((line, position) => line !== left[position]);
+	return (index === -1 ? Math.min(left.length, right.length) : index) + 1;
+}
+
+function lineOfJsonError(text: string, error: unknown): number | undefined {
+	const position = /position (\d+)/.exec(String((error as Error).message))?.[1];
+	return position === undefined ? undefined : text.slice(0, Number(position)).split('\n').length;
+}
+
+/** "events.jsonl line 3: hash does not match …" */
+export function describeProblem(problem: EvidenceProblem): string {
+	return `${problem.file}${problem.line === undefined ? '' : ` line ${problem.line}`}: ${problem.problem}`;
+}
