@@ -46,9 +46,15 @@ export type ApiServer = {
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
 	const host = '127.0.0.1';
 	const server = createServer((request, response) => {
-		void answer(options, request).then(result => {
-			send(response, result);
-		});
+		answer(options, request)
+			.then(result => {
+				send(response, result);
+			})
+			.catch((error: unknown) => {
+				// Only a socket that went away can fail here; there is no one left to answer.
+				options.onError?.(error);
+				response.destroy();
+			});
 	});
 	server.keepAliveTimeout = 5000;
 

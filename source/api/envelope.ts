@@ -1,4 +1,5 @@
 import {randomUUID} from 'node:crypto';
+import {isoSeconds} from '../engine/timestamps.js';
 
 // The platform's JSON envelopes (DESIGN.md §7): `{data, meta}` on success, `{errors, meta}` on failure.
 export type ApiResponse = {
@@ -25,10 +26,6 @@ export type RequestMeta = {readonly request_id: string; readonly timestamp: stri
 /** A fresh request id (uuid v4) and the answer's timestamp, ISO-8601 UTC to the second (`2026-01-02T03:04:05Z`). */
 export function requestMeta(now: Date = new Date()): RequestMeta {
 	return {request_id: randomUUID(), timestamp: isoSeconds(now)};
-}
-
-export function isoSeconds(date: Date): string {
-	return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function errorResponse(error: ApiError, meta: RequestMeta): ApiResponse {

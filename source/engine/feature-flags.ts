@@ -12,8 +12,8 @@ import {PrerequisiteFailed} from './errors.js';
  *   override wins"; the platform never looks further once the env says so);
  * - otherwise the flag is on when the flags file says exactly `true` AND, if the rollouts file has an entry for
  *   the flag, that entry's `percentage` is > 0 (§2 "A flag is on when its percentage is > 0"). A missing entry
- *   does not gate; an entry without a numeric percentage counts as 0. `enabled` and `segments` are reported, not
- *   used for the decision.
+ *   does not gate; an entry without a numeric percentage (a number or a digit string) counts as 0. `enabled` and
+ *   `segments` are reported, not used for the decision (the reference API serves every user once the flag is on).
  * - missing files mean "not set" (off). Values other than booleans in the flags file or the env object count as
  *   not set. A file (or the env variable) that is not a JSON object is a prerequisite failure naming it.
  * Files are read on every call: there is no cache, so a flag written by enable-feature is seen at once.

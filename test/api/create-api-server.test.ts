@@ -2,6 +2,8 @@ import {rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import type {ExecutionContext} from 'ava';
 import {startApiServer} from '../../source/api/create-api-server.js';
+import {mintPersonalAccessToken, revokePersonalAccessToken} from '../../source/api/personal-access-tokens.js';
+import {redactSecrets} from '../../source/engine/redact.js';
 import {testEachDialect, type TestDatabase} from '../helpers/databases.js';
 import {createAppRoot, seedProfileFeed, tokens, writeFlags, writeRollouts} from '../helpers/profile-feed.js';
 
@@ -203,5 +205,22 @@ testEachDialect('422 for per_page, community_id and cursor out of contract; 404/
 		assertError(t, await call('/api/v1/me/other', tokens.alice), 404, 'Not Found');
 		assertError(t, await call('/', tokens.alice), 404, 'Not Found');
 		assertError(t, await call(route, tokens.alice, {method: 'POST'}), 405, 'Method Not Allowed');
+	});
+});
+
+testEachDialect('a minted token authenticates until revoked or expired; a token without "<id>|" is found by its hash', async (t, database) => {
+	await withServer(t, database, async (call, {appRoot}) => {
+		writeFlags(appRoot, {community_profile_activity: true});
+		const minted = await mintPersonalAccessToken(database.sql, 2);
+		t.regex(minted.token, /^6\|[\da-f]{40}$/);
+		t.is(minted.tokenId, 6);
+		t.is(redactSecrets(`token ${minted.token}`), 'token ***');
+		t.deepEqual(ids(await call(route, minted.token)), [4, 8]);
+		t.deepEqual(ids(await call(route, minted.token.slice(2))), [4, 8]);
+		await revokePersonalAccessToken(database.sql, minted.tokenId);
+		assertError(t, await call(route, minted.token), 401, 'Unauthenticated');
+		const expiring = await mintPersonalAccessToken(database.sql, 1, {expiresAt: new Date(Date.now() - 1000)});
+		assertError(t, await call(route, expiring.token), 401, 'Unauthenticated');
+		t.deepEqual(ids(await call(route, tokens.alice.slice(2))).length, 7);
 	});
 });
