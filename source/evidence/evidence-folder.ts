@@ -116,7 +116,7 @@ export class EvidenceFolder {
 
 		const path = join(this.dir, relative);
 		if (dirname(path) !== this.dir) {
-			await mkdir(dirname(path), {recursive: true, mode: folderMode});
+			await makePrivateFolder(dirname(path));
 		}
 
 		await writePrivateFile(path, redactSecrets(content));

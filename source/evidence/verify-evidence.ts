@@ -1,5 +1,5 @@
 import {readFile, stat} from 'node:fs/promises';
-import {join, resolve} from 'node:path';
+import {isAbsolute, join, normalize, resolve} from 'node:path';
 import {UsageError} from '../engine/errors.js';
 import {sha256Hex} from './canonical-json.js';
 import {type ChainCheck, checkChain} from './event-chain.js';
@@ -90,7 +90,12 @@ function checkEventsAgainst(manifest: Manifest, chain: ChainCheck): EvidenceProb
 async function checkFiles(folder: string, manifest: Manifest, onDisk: string[]): Promise<EvidenceProblem[]> {
 	const problems: EvidenceProblem[] = [];
 	const listed = new Set<string>();
-	for (const entry of manifest.files) {
+	for (const [index, entry] of manifest.files.entries()) {
+		if (typeof entry?.path !== 'string' || typeof entry.sha256 !== 'string' || isAbsolute(entry.path) || normalize(entry.path).startsWith('..')) {
+			problems.push({file: manifestName, problem: `files[${index}] is not a {path, sha256} entry inside the folder (the manifest was edited)`});
+			continue;
+		}
+
 		listed.add(entry.path);
 		const content = await readFile(join(folder, entry.path)).catch(() => undefined);
 		if (content === undefined) {

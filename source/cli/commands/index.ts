@@ -1,4 +1,5 @@
 import type {CommandSpec} from '../command.js';
+import {evidenceCommand} from './evidence.js';
 import {notAvailable} from './not-available.js';
 import {seedBaselineCommand} from './seed-baseline.js';
 import {serveCommand} from './serve.js';
@@ -14,7 +15,7 @@ export const commands: Array<CommandSpec<any>> = [
 	notAvailable('verify', 'Verify the API gate, the SQL spot check and sampled users', [['--api-url <url>', 'profile-activity API base URL (RUNBOOK_API_URL)'], ['--token <token>', 'API bearer token (RUNBOOK_API_TOKEN)'], ['--sample <n>', 'users to reconcile (default 50)'], ['--seed <n>', 'sampling seed']]),
 	notAvailable('rollback', 'Undo exactly what a run changed, newest first', [['--run <run id>', 'the run to undo (default: the newest)'], ['--overwrite-conflicts', 'also restore rows changed since the run']]),
 	notAvailable('status', 'Runs, batches, lock holder and flag state', []),
-	notAvailable('evidence', 'evidence list | verify <dir> | export <dir> --format=md|json|html', [['--format <format>', 'md | json | html'], ['--out <file>', 'write the export to a file']], ['<action>', '[dir]']),
+	evidenceCommand,
 	notAvailable('demo', 'Create the platform tables and a realistic demo dataset (demo/testing only)', [['--size <size>', 'tiny | small | 1m (default small)'], ['--seed <n>', 'random seed (default 42)']]),
 	serveCommand,
 ];

@@ -9,7 +9,7 @@ import {throughputChart} from './throughput-chart.js';
 const style = `body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2937;margin:24px auto;max-width:1040px;padding:0 16px}
 h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #e5e7eb;padding-bottom:4px;margin-top:32px}h3{font-size:15px;margin:18px 0 6px}
 table{border-collapse:collapse;margin:6px 0 12px}th,td{border:1px solid #d1d5db;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f3f4f6}
-td.num{text-align:right;font-variant-numeric:tabular-nums}pre{background:#f8fafc;border:1px solid #e5e7eb;padding:8px;overflow-x:auto;white-space:pre-wrap;word-break:break-word}
+.num{display:block;text-align:right;font-variant-numeric:tabular-nums}pre{background:#f8fafc;border:1px solid #e5e7eb;padding:8px;overflow-x:auto;white-space:pre-wrap;word-break:break-word}
 code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace}.status{font-weight:600;padding:1px 6px;border-radius:4px}
 .succeeded,.ok{background:#dcfce7;color:#166534}.failed,.bad{background:#fee2e2;color:#991b1b}.skipped,.pending,.unknown{background:#f3f4f6;color:#374151}.aborted{background:#fef3c7;color:#92400e}
 .chart{border:1px solid #e5e7eb;background:#fff;max-width:960px}.chart .grid{stroke:#e5e7eb}.chart .axis{stroke:#6b7280}.chart .tick{font-size:11px;fill:#4b5563}.chart .label{font-size:12px;fill:#111827}
