@@ -24,7 +24,8 @@ const ci = process.env.CI !== undefined && !['', '0', 'false'].includes(process.
 const interactive = !ci && process.stdin.isTTY === true && process.stdout.isTTY === true;
 const code = await runCli({
 	argv: process.argv.slice(2),
-	terminal: {stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd(), interactive},
+	// npm start runs in the package folder; INIT_CWD is where the operator typed the command (relative paths mean that).
+	terminal: {stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.env.INIT_CWD ?? process.cwd(), interactive},
 	signal: controller.signal,
 	version,
 });

@@ -48,7 +48,7 @@ export function jobCommand<Options>(spec: JobCommandSpec<Options>): CommandSpec<
 					appRoot: context.appRoot,
 					env: context.terminal.env,
 					options: session.jobOptions,
-					codeVersion: `${toolVersion}/${spec.job.name}`,
+					codeVersion: toolVersion,
 					acceptDrift: context.global.acceptDrift,
 					decision: {by: 'command', answer: 'run'},
 					async evidence(runId) {

@@ -35,3 +35,6 @@ export type EngineEvent =
 	| {readonly type: 'throttled'; readonly step: string; readonly reason: string; readonly waitMs: number}
 	| {readonly type: 'warning'; readonly step: string | null; readonly message: string}
 	| {readonly type: string; readonly step: string | null; readonly [key: string]: unknown};
+
+/** What reporters draw: engine events and runner events alike. */
+export type AnyEvent = {readonly type: string; readonly [key: string]: unknown};

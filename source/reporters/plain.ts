@@ -1,10 +1,10 @@
-import type {EngineEvent} from '../engine/ports.js';
+import type {AnyEvent} from '../engine/ports.js';
 import type {Progress} from '../engine/progress.js';
 
 type Write = (line: string) => void;
 
 /** One stable, grep-able line per event; progress at most once a second per step (CI-safe logs). */
-export function createPlainReporter(write: Write, now: () => number = Date.now): (event: EngineEvent) => void {
+export function createPlainReporter(write: Write, now: () => number = Date.now): (event: AnyEvent) => void {
 	const lastProgress = new Map<string, number>();
 	return event => {
 		if (event.type === 'step-progress') {
@@ -15,7 +15,7 @@ export function createPlainReporter(write: Write, now: () => number = Date.now):
 			}
 
 			lastProgress.set(step, at);
-			write(formatProgress(step, (event as {progress: Progress}).progress));
+			write(formatProgress(step, (event as unknown as {progress: Progress}).progress));
 			return;
 		}
 

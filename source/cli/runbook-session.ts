@@ -1,0 +1,72 @@
+import stage11 from '../../runbook/stage11.js';
+import {UsageError} from '../engine/errors.js';
+import {loadRunbook, type Runbook} from '../engine/runbook-schema.js';
+import type {Operator, RunEvent, RunResult} from '../engine/runner-events.js';
+import {runRunbook} from '../engine/runner.js';
+import {EvidenceFolder} from '../evidence/evidence-folder.js';
+import {jobRegistry} from '../jobs/registry.js';
+import type {CommandContext} from './command.js';
+import {evidencePorts, openJobSession, processIdentity, toolVersion} from './job-session.js';
+
+export const stage11Runbook: Runbook = loadRunbook(stage11);
+
+export type RunbookRunOptions = {
+	readonly from?: string;
+	readonly until?: string;
+	readonly resume?: boolean;
+	readonly batch?: number;
+	readonly chunk?: number;
+	readonly since?: string;
+};
+
+/** Checks --from/--until against the runbook before anything connects. */
+export function assertStepIds(options: RunbookRunOptions): void {
+	for (const [flag, id] of [
+		['--from', options.from],
+		['--until', options.until],
+	] as const) {
+		if (id !== undefined && !stage11Runbook.steps.some(step => step.id === id)) {
+			throw new UsageError(`${flag}: unknown step "${id}".`, {hint: `Use one of: ${stage11Runbook.steps.map(step => step.id).join(', ')}.`});
+		}
+	}
+}
+
+/** Opens the database and evidence, then walks the stage-11 runbook with the given operator. */
+export async function runStage11(context: CommandContext, operator: Operator, onEvent: (event: RunEvent) => void, options: RunbookRunOptions): Promise<RunResult> {
+	const session = await openJobSession(context);
+	try {
+		const overrides: Record<string, Record<string, unknown>> = {};
+		if (options.batch !== undefined) overrides['backfill-membership'] = {batch: options.batch};
+		if (options.chunk !== undefined || options.since !== undefined) {
+			overrides['migrate-legacy-activity'] = {...(options.chunk === undefined ? {} : {chunk: options.chunk}), ...(options.since === undefined ? {} : {since: options.since})};
+		}
+
+		return await runRunbook({
+			runbook: stage11Runbook,
+			registry: jobRegistry,
+			operator,
+			onEvent,
+			overrides,
+			from: options.from,
+			until: options.until,
+			resume: options.resume,
+			database: session.database,
+			fingerprint: session.fingerprint,
+			profile: context.profile,
+			appRoot: context.appRoot,
+			env: context.terminal.env,
+			options: session.jobOptions,
+			codeVersion: toolVersion,
+			async openEvidence(runId, existingDir) {
+				return existingDir ? EvidenceFolder.open(existingDir) : EvidenceFolder.create(context.evidenceRoot, runId, {tool_version: toolVersion, database: session.fingerprint, command: 'run'});
+			},
+			snapshot: async tables => evidencePorts.snapshot(session.database.sql, tables),
+			dryRuns: evidencePorts.dryRuns(context.evidenceRoot),
+			clock: {now: () => new Date()},
+			self: processIdentity,
+			signal: context.signal,
+		});
+	} finally {
+		await session.close();
+	}
+}

@@ -1,0 +1,61 @@
+import {statfs} from 'node:fs/promises';
+import {z} from 'zod';
+import {existingTables, platformTables} from '../db/platform-schema.js';
+import {pendingRunbookMigrations} from '../db/orm.js';
+import {readFlagState} from '../engine/feature-flags.js';
+import {readHolder} from '../engine/run-lock.js';
+import type {CheckResult, Job, JobContext, JobResult} from './job.js';
+
+const minimumFreeBytes = 200 * 1024 * 1024;
+
+type Check = CheckResult['checks'][number];
+
+/** Everything §5 step 1 names, read-only; the backup acknowledgement is the step's confirmation. */
+async function runChecks(context: JobContext<unknown>): Promise<Check[]> {
+	const {database} = context;
+	const checks: Check[] = [];
+	const version =
+		database.sql.dialect === 'sqlite'
+			? await database.sql.get<{v: string}>('SELECT sqlite_version() AS v')
+			: await database.sql.get<{v: string}>('SELECT VERSION() AS v');
+	checks.push({name: 'database reachable', ok: true, detail: `${database.sql.dialect === 'sqlite' ? 'SQLite' : 'MySQL/MariaDB'} ${String(version?.v ?? '?')}`});
+
+	const tables = await existingTables(database.sql);
+	const missing = platformTables.filter(table => !tables.has(table));
+	checks.push({name: 'platform tables', ok: missing.length === 0, detail: missing.length === 0 ? `all ${platformTables.length} present` : `missing: ${missing.join(', ')}`});
+
+	const pending = await pendingRunbookMigrations(database);
+	checks.push({name: 'runbook tables', ok: pending.length === 0, detail: pending.length === 0 ? 'migrated' : `pending migrations: ${pending.join(', ')}`});
+
+	const flag = await readFlagState(context.appRoot, context.env, 'community_profile_activity');
+	checks.push({name: 'flag community_profile_activity at 0 %', ok: !flag.on, detail: flag.on ? `already on at ${flag.percentage} % (roll back or turn it off first)` : 'off'});
+
+	const holder = await readHolder(database);
+	checks.push({name: 'no other run holds the lock', ok: !holder, detail: holder ? `held by run ${holder.runId} on ${holder.host} (pid ${holder.pid}) since ${holder.acquiredAt}` : 'free'});
+
+	const evidenceRoot = context.options.evidenceRoot;
+	if (evidenceRoot) {
+		const free = await statfs(evidenceRoot).then(stats => stats.bavail * stats.bsize, () => 0);
+		checks.push({name: 'evidence folder has free disk', ok: free >= minimumFreeBytes, detail: `${Math.floor(free / 1024 / 1024)} MiB free at ${evidenceRoot}`});
+	}
+
+	return checks;
+}
+
+export const prerequisites: Job<Record<string, never>> = {
+	name: 'prerequisites',
+	parameters: z.object({}).passthrough() as unknown as z.ZodType<Record<string, never>>,
+	semanticParams: () => ({}),
+	touches: [],
+	async check(context) {
+		const checks = await runChecks(context);
+		return {ok: checks.every(check => check.ok), checks};
+	},
+	async plan(context): Promise<JobResult> {
+		const checks = await runChecks(context);
+		return {metrics: {checks_passed: checks.filter(check => check.ok).length, checks_failed: checks.filter(check => !check.ok).length}, details: {checks}};
+	},
+	async execute(context): Promise<JobResult> {
+		return prerequisites.plan(context);
+	},
+};
