@@ -1,4 +1,5 @@
 import type {CommandSpec} from '../command.js';
+import {enableFeatureCommand} from './enable-feature.js';
 import {evidenceCommand} from './evidence.js';
 import {notAvailable} from './not-available.js';
 import {seedBaselineCommand} from './seed-baseline.js';
@@ -11,7 +12,7 @@ export const commands: Array<CommandSpec<any>> = [
 	seedBaselineCommand,
 	notAvailable('backfill-membership', 'Backfill community memberships from classroom enrollments', [['--source <source>', 'only: classrooms'], ['--batch <n>', 'pairs per batch (default 1000)'], ['--community <ids>', 'community ids or slugs, comma-separated'], ['--dry-run', 'count exactly, write nothing']]),
 	notAvailable('migrate-legacy-activity', 'Migrate posts, comments and certificates into profile_activities', [['--chunk <n>', 'source rows per batch (default 500)'], ['--since <when>', 'ISO date/datetime or relative (\'-90 days\', \'90 days ago\')'], ['--dry-run', 'count exactly, write nothing']]),
-	notAvailable('enable-feature', 'Turn a feature flag on (flag and rollout files) and mark beta communities', [['--flag <name>', 'flag name, e.g. community_profile_activity'], ['--percentage <n>', '0..100 (default 100)'], ['--segment <names>', 'comma list (default internal)'], ['--community <ids>', 'community ids or slugs to mark as beta'], ['--force', 'required in the production profile']]),
+	enableFeatureCommand,
 	notAvailable('verify', 'Verify the API gate, the SQL spot check and sampled users', [['--api-url <url>', 'profile-activity API base URL (RUNBOOK_API_URL)'], ['--token <token>', 'API bearer token (RUNBOOK_API_TOKEN)'], ['--sample <n>', 'users to reconcile (default 50)'], ['--seed <n>', 'sampling seed']]),
 	notAvailable('rollback', 'Undo exactly what a run changed, newest first', [['--run <run id>', 'the run to undo (default: the newest)'], ['--overwrite-conflicts', 'also restore rows changed since the run']]),
 	notAvailable('status', 'Runs, batches, lock holder and flag state', []),

@@ -1,0 +1,266 @@
+import {access} from 'node:fs/promises';
+import {join} from 'node:path';
+import {z} from 'zod';
+import type {Sql} from '../db/sql.js';
+import {insertRows} from '../engine/bulk-insert.js';
+import {PrerequisiteFailed} from '../engine/errors.js';
+import {flagFilePaths, flagsEnvVariable, parseEnvOverrides} from '../engine/feature-flags.js';
+import {pickTracked, rowHash} from '../engine/row-hash.js';
+import {formatTimestamp, isoSeconds} from '../engine/timestamps.js';
+import {type CommunityRow, resolveCommunities, splitList} from './community-refs.js';
+import {appRelative, contentHash, prettyJson, readTextOrNull, type StagedFile, stageFile} from './flag-files.js';
+import type {CheckResult, Job, JobContext, JobResult} from './job.js';
+
+// enable-feature (DESIGN.md §3.4): sets a flag in <app root>/storage/app/feature-flags.json and its rollout in
+// feature-rollouts.json (other flags kept, pretty JSON, atomic writes), and marks the named communities as beta
+// (settings.rollout.beta + launched_at). Idempotent: a flag already as requested leaves both files untouched, a
+// community already marked with the same segments is not rewritten. Every change is in the undo log first.
+
+export const flagPattern = /^[a-z][a-z\d_.-]{0,63}$/;
+const segmentPattern = /^[a-z\d_-]+$/;
+const flagMessage = '--flag must be a flag name matching ^[a-z][a-z0-9_.-]{0,63}$ (e.g. community_profile_activity)';
+const percentageMessage = '--percentage must be an integer 0..100';
+const list = z.union([z.string(), z.array(z.string())]);
+
+export const enableFeatureParameters = z.object({
+	flag: z.string({error: flagMessage}).trim().regex(flagPattern, flagMessage),
+	percentage: z
+		.union([z.number(), z.string()], {error: percentageMessage})
+		.default(100)
+		.transform((value, context) => {
+			const number = typeof value === 'number' ? value : /^\s*\d{1,3}\s*$/.test(value) ? Number(value) : Number.NaN;
+			if (!Number.isInteger(number) || number < 0 || number > 100) {
+				context.addIssue({code: 'custom', message: percentageMessage});
+				return z.NEVER;
+			}
+
+			return number;
+		}),
+	segment: list.default('internal').transform((value, context) => {
+		const segments = splitList(value);
+		const bad = segments.find(segment => !segmentPattern.test(segment));
+		if (segments.length === 0 || bad !== undefined) {
+			context.addIssue({code: 'custom', message: `--segment must be a comma list of names matching ^[a-z0-9_-]+$${bad === undefined ? '' : ` ("${bad}" does not)`}`});
+			return z.NEVER;
+		}
+
+		return segments;
+	}),
+	community: list.optional().transform(value => (value === undefined ? undefined : splitList(value))),
+	force: z.boolean().default(false),
+});
+
+export type EnableFeatureParams = z.output<typeof enableFeatureParameters>;
+
+type FileChange = {readonly path: string; readonly name: string; readonly previous: string | null; readonly next: string | null};
+type CommunityChange = {readonly row: CommunityRow; readonly settings: string; readonly launchedAt: string; readonly changed: boolean};
+
+type FeaturePlan = {
+	readonly flags: FileChange;
+	readonly rollouts: FileChange;
+	readonly communities: CommunityChange[];
+	readonly unresolved: string[];
+	readonly metrics: Record<string, number>;
+};
+
+function isObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseObjectFile(path: string, text: string | null): Record<string, unknown> {
+	if (text === null) {
+		return {};
+	}
+
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(text);
+	} catch {
+		parsed = undefined;
+	}
+
+	if (!isObject(parsed)) {
+		throw new PrerequisiteFailed(`${path} is not a valid JSON object.`, {hint: 'Fix or remove the file (the platform cannot read it either), then retry.'});
+	}
+
+	return parsed;
+}
+
+/** settings JSON → object; NULL/blank → {}; not JSON, not an object or an encrypted envelope → a reason string. */
+function parseSettings(settings: string | null): Record<string, unknown> | string {
+	if (settings === null || settings.trim() === '') {
+		return {};
+	}
+
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(settings);
+	} catch {
+		return 'settings is not valid JSON';
+	}
+
+	if (!isObject(parsed)) {
+		return 'settings is not a JSON object';
+	}
+
+	return 'ciphertext' in parsed && 'v' in parsed ? 'settings is an encrypted envelope; decrypt it on the platform first' : parsed;
+}
+
+const sameList = (a: unknown, b: readonly string[]) => Array.isArray(a) && a.length === b.length && a.every((item, index) => item === b[index]);
+
+function planCommunity(row: CommunityRow, segments: readonly string[], updatedAt: string, launchedAt: string): CommunityChange {
+	const settings = parseSettings(row.settings);
+	if (typeof settings === 'string') {
+		throw new PrerequisiteFailed(`Community ${row.slug} (id ${row.id}): ${settings}.`, {hint: 'Fix the community settings on the platform, or leave it out of --community.'});
+	}
+
+	const rollout = isObject(settings.rollout) ? settings.rollout : {};
+	const beta = isObject(rollout.beta) ? rollout.beta : {};
+	const marked = beta.enabled === true && sameList(beta.segments, segments) && row.launched_at !== null;
+	const next = {...settings, rollout: {...rollout, beta: {enabled: true, segments: [...segments], updated_at: updatedAt}}};
+	return {row, settings: marked ? (row.settings ?? '') : JSON.stringify(next), launchedAt: row.launched_at ?? launchedAt, changed: !marked};
+}
+
+type FilePlan = {readonly flags: FileChange; readonly rollouts: FileChange};
+
+/** The two flag files as they are and as they should be (`next` null: already as requested, left alone). */
+async function planFiles(context: JobContext<EnableFeatureParams>): Promise<FilePlan> {
+	const {flag, percentage, segment: segments} = context.params;
+	const enabled = percentage > 0;
+	const paths = flagFilePaths(context.appRoot);
+	const [flagsText, rolloutsText] = await Promise.all([readTextOrNull(paths.flags), readTextOrNull(paths.rollouts)]);
+	const flags = parseObjectFile(paths.flags, flagsText);
+	const rollouts = parseObjectFile(paths.rollouts, rolloutsText);
+	const current = isObject(rollouts[flag]) ? rollouts[flag] : undefined;
+	const rolloutUnchanged = current !== undefined && current.enabled === enabled && current.percentage === percentage && sameList(current.segments, segments);
+	const entry = {enabled, percentage, segments: [...segments], updated_at: isoSeconds(context.startedAt)};
+	return {
+		flags: {path: paths.flags, name: appRelative(context.appRoot, paths.flags), previous: flagsText, next: flags[flag] === enabled ? null : prettyJson({...flags, [flag]: enabled})},
+		rollouts: {path: paths.rollouts, name: appRelative(context.appRoot, paths.rollouts), previous: rolloutsText, next: rolloutUnchanged ? null : prettyJson({...rollouts, [flag]: entry})},
+	};
+}
+
+/** Everything enable-feature would change, read-only (the dry run; execute runs it inside its transaction). */
+async function planFeature(sql: Sql, context: JobContext<EnableFeatureParams>, files: FilePlan): Promise<FeaturePlan> {
+	const segments = context.params.segment;
+	const {found, unresolved} = await resolveCommunities(sql, context.params.community ?? []);
+	const communities = found.map(row => planCommunity(row, segments, isoSeconds(context.startedAt), formatTimestamp(context.startedAt)));
+	const marked = communities.filter(change => change.changed).length;
+	const filesWritten = [files.flags, files.rollouts].filter(change => change.next !== null).length;
+	return {
+		...files,
+		communities,
+		unresolved,
+		metrics: {
+			flags_changed: filesWritten > 0 ? 1 : 0,
+			files_written: filesWritten,
+			percentage: context.params.percentage,
+			communities_marked: marked,
+			communities_unchanged: communities.length - marked,
+			communities_unresolved: unresolved.length,
+		},
+	};
+}
+
+/** The warnings of §3.4: env override, config cache, unresolved communities. */
+async function warnAbout(context: JobContext<EnableFeatureParams>, plan: FeaturePlan): Promise<void> {
+	const {flag} = context.params;
+	let overrides: Record<string, unknown> | null = null;
+	try {
+		overrides = parseEnvOverrides(context.env[flagsEnvVariable]);
+	} catch {
+		context.warn(`${flagsEnvVariable} is set but is not a JSON object; the platform may fail to read its flags. Fix or unset it.`);
+	}
+
+	if (overrides && Object.hasOwn(overrides, flag)) {
+		context.warn(`${flagsEnvVariable} sets ${flag} to ${JSON.stringify(overrides[flag])} and overrides the flags file: this change would not take effect until ${flagsEnvVariable} drops ${flag}.`);
+	}
+
+	const cache = join(context.appRoot, 'bootstrap', 'cache', 'config.php');
+	if (await access(cache).then(() => true, () => false)) {
+		context.warn('bootstrap/cache/config.php exists: the platform caches its configuration; run `php artisan config:clear` on the platform so it reads the new flag.');
+	}
+
+	if (plan.unresolved.length > 0) {
+		context.warn(`Communities not found (or deleted), not marked as beta: ${plan.unresolved.join(', ')}.`);
+	}
+}
+
+function resultOf(plan: FeaturePlan, context: JobContext<EnableFeatureParams>): JobResult {
+	const file = (change: FileChange) => ({file: change.name, change: change.next === null ? 'unchanged' : change.previous === null ? 'created' : 'updated'});
+	return {
+		metrics: plan.metrics,
+		samples: [file(plan.flags), file(plan.rollouts), ...plan.communities.map(change => ({community_id: change.row.id, slug: change.row.slug, change: change.changed ? 'marked' : 'unchanged', launched_at: change.launchedAt}))],
+		details: {flag: context.params.flag, percentage: context.params.percentage, enabled: context.params.percentage > 0, segments: context.params.segment, unresolved_communities: plan.unresolved},
+	};
+}
+
+export const enableFeature: Job<EnableFeatureParams> = {
+	name: 'enable-feature',
+	parameters: enableFeatureParameters as z.ZodType<EnableFeatureParams>,
+	semanticParams: params => ({flag: params.flag, percentage: params.percentage, segments: params.segment, communities: params.community ?? []}),
+	touches: ['communities'],
+	async check(context): Promise<CheckResult> {
+		const checks: Array<{name: string; ok: boolean; detail: string}> = [];
+		try {
+			await planFeature(context.database.sql, context, await planFiles(context));
+			checks.push({name: 'flag files and community settings', ok: true, detail: 'readable'});
+		} catch (error) {
+			if (!(error instanceof PrerequisiteFailed)) {
+				throw error;
+			}
+
+			checks.push({name: 'flag files and community settings', ok: false, detail: `${error.message} ${error.hint ?? ''}`.trim()});
+		}
+
+		return {ok: checks.every(check => check.ok), checks};
+	},
+	async plan(context): Promise<JobResult> {
+		const plan = await planFeature(context.database.sql, context, await planFiles(context));
+		await warnAbout(context, plan);
+		return resultOf(plan, context);
+	},
+	async execute(context): Promise<JobResult> {
+		const files = await planFiles(context);
+		await warnAbout(context, await planFeature(context.database.sql, context, files));
+		// Files are staged (written + fsynced beside the targets) first, the undo log and the community changes are
+		// committed in one transaction, and only then are the files renamed into place.
+		const staged: StagedFile[] = [];
+		try {
+			for (const change of [files.flags, files.rollouts]) {
+				if (change.next !== null) {
+					staged.push(await stageFile(change.path, change.next));
+				}
+			}
+
+			const plan = await context.database.sql.transaction(async tx => {
+				const plan = await planFeature(tx, context, files);
+				const undo: unknown[][] = [];
+				for (const change of [plan.flags, plan.rollouts]) {
+					if (change.next !== null) {
+						undo.push([context.runId, 1, change.name, null, 'file', change.previous === null ? null : JSON.stringify(change.previous), contentHash(change.next)]);
+					}
+				}
+
+				const statement = 'UPDATE communities SET settings = ?, launched_at = ? WHERE id = ? AND deleted_at IS NULL';
+				for (const change of plan.communities.filter(change => change.changed)) {
+					await tx.run(statement, [change.settings, change.launchedAt, change.row.id]);
+					context.recordSql(statement, [change.settings, change.launchedAt, change.row.id]);
+					undo.push([context.runId, 1, 'communities', change.row.id, 'update', JSON.stringify(pickTracked('communities', change.row)), rowHash('communities', {settings: change.settings, launched_at: change.launchedAt})]);
+				}
+
+				await insertRows(tx, 'runbook_undo', ['run_id', 'seq', 'table_name', 'row_id', 'action', 'before', 'after_hash'], undo);
+				await tx.run('UPDATE runbook_runs SET metrics = ? WHERE run_id = ?', [JSON.stringify(plan.metrics), context.runId]);
+				return plan;
+			});
+			while (staged.length > 0) {
+				await staged[0]!.commit();
+				staged.shift();
+			}
+
+			return resultOf(plan, context);
+		} finally {
+			await Promise.all(staged.map(async file => file.discard()));
+		}
+	},
+};

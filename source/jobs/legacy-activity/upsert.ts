@@ -1,0 +1,92 @@
+import {Sql} from '../../db/sql.js';
+import type {UndoRow} from '../../engine/batch-runner.js';
+import {pickTracked, rowHash} from '../../engine/row-hash.js';
+import {type ActivityRow, sameContent} from './activity.js';
+
+// Classification of a batch's activity rows against profile_activities by idempotency key, and the set-based writes:
+// one SELECT of the existing keys, one multi-row INSERT of the new ones, one multi-row upsert of the changed ones.
+// The dry run calls `classifyActivities` only; the execution calls it and then `writeActivities`.
+
+export type Classification = {
+	readonly created: readonly ActivityRow[];
+	readonly updated: ReadonlyArray<{readonly row: ActivityRow; readonly existing: Readonly<Record<string, unknown>>}>;
+	readonly unchanged: number;
+};
+
+const table = 'profile_activities';
+const writtenColumns = ['user_id', 'community_id', 'activity_type', 'subject_type', 'subject_id', 'idempotency_key', 'occurred_at', 'context', 'created_at', 'updated_at'] as const;
+const existingColumns = 'id, user_id, community_id, activity_type, subject_type, subject_id, idempotency_key, occurred_at, context';
+
+// SQLite binds at most 32,766 values per statement and MariaDB packets are finite: slice long lists.
+const keysPerLookup = 5000;
+const rowsPerStatement = Math.floor(8000 / writtenColumns.length);
+
+export async function classifyActivities(sql: Sql, rows: readonly ActivityRow[]): Promise<Classification> {
+	const existing = await rowsByKey(sql, rows.map(row => row.idempotency_key), existingColumns);
+	const created: ActivityRow[] = [];
+	const updated: Array<{row: ActivityRow; existing: Record<string, unknown>}> = [];
+	let unchanged = 0;
+	for (const row of rows) {
+		const found = existing.get(row.idempotency_key);
+		if (!found) {
+			created.push(row);
+		} else if (sameContent(found, row)) {
+			unchanged++;
+		} else {
+			updated.push({row, existing: found});
+		}
+	}
+
+	return {created, updated, unchanged};
+}
+
+/**
+ * Writes a classification inside the batch transaction; `now` (the run's start) is created_at/updated_at of every
+ * row written, so the final table does not depend on timing. Returns the undo rows for the runner.
+ */
+export async function writeActivities(tx: Sql, classification: Classification, now: string): Promise<UndoRow[]> {
+	const undo: UndoRow[] = [];
+	if (classification.created.length > 0) {
+		await writeRows(tx, classification.created, now, '');
+		const ids = await rowsByKey(tx, classification.created.map(row => row.idempotency_key), 'id, idempotency_key');
+		for (const row of classification.created) {
+			undo.push({table, rowId: Number(ids.get(row.idempotency_key)!.id), action: 'insert', before: null, afterHash: rowHash(table, row)});
+		}
+	}
+
+	if (classification.updated.length > 0) {
+		const changed = classification.updated.map(update => update.row);
+		const assignments = ['user_id', 'community_id', 'activity_type', 'subject_type', 'subject_id', 'occurred_at', 'context', 'updated_at'];
+		const suffix =
+			tx.dialect === 'sqlite'
+				? ` ON CONFLICT (idempotency_key) DO UPDATE SET ${assignments.map(column => `${column} = excluded.${column}`).join(', ')}`
+				: ` ON DUPLICATE KEY UPDATE ${assignments.map(column => `${column} = VALUES(${column})`).join(', ')}`;
+		await writeRows(tx, changed, now, suffix);
+		for (const {row, existing} of classification.updated) {
+			undo.push({table, rowId: Number(existing.id), action: 'update', before: pickTracked(table, existing), afterHash: rowHash(table, row)});
+		}
+	}
+
+	return undo;
+}
+
+async function writeRows(tx: Sql, rows: readonly ActivityRow[], now: string, suffix: string): Promise<void> {
+	for (let start = 0; start < rows.length; start += rowsPerStatement) {
+		const slice = rows.slice(start, start + rowsPerStatement);
+		const values = slice.flatMap(row => [row.user_id, row.community_id, row.activity_type, row.subject_type, row.subject_id, row.idempotency_key, row.occurred_at, row.context, now, now]);
+		await tx.run(`INSERT INTO ${table} (${writtenColumns.join(', ')}) VALUES ${Sql.tuples(slice.length, writtenColumns.length)}${suffix}`, values);
+	}
+}
+
+async function rowsByKey(sql: Sql, keys: readonly string[], columns: string): Promise<Map<string, Record<string, unknown>>> {
+	const found = new Map<string, Record<string, unknown>>();
+	for (let start = 0; start < keys.length; start += keysPerLookup) {
+		const slice = keys.slice(start, start + keysPerLookup);
+		const rows = await sql.all<Record<string, unknown>>(`SELECT ${columns} FROM ${table} WHERE idempotency_key IN (${Sql.placeholders(slice.length)})`, slice);
+		for (const row of rows) {
+			found.set(String(row.idempotency_key), row);
+		}
+	}
+
+	return found;
+}

@@ -1,0 +1,181 @@
+import {existingTables} from '../db/platform-schema.js';
+import type {Sql} from '../db/sql.js';
+import {addMetrics, type BatchSource} from '../engine/batch-runner.js';
+import {formatTimestamp, isoSeconds} from '../engine/timestamps.js';
+import {loadCommunityLinks} from './classroom-links.js';
+import type {CheckResult, Job, JobContext, JobResult} from './job.js';
+import type {ActivityRow} from './legacy-activity/activity.js';
+import {certificatesSource, type CourseCommunities} from './legacy-activity/certificates.js';
+import {commentsSource} from './legacy-activity/comments.js';
+import {type LegacyActivityParams, legacyActivityParameters} from './legacy-activity/params.js';
+import {postsSource} from './legacy-activity/posts.js';
+import {resolveSince} from './legacy-activity/since.js';
+import {type BatchRun, countSource, type LegacySource, maxId, metricNames, type Metrics, migrateBatch, type SourceName, zeroMetrics} from './legacy-activity/source.js';
+
+// DESIGN.md §3.3: posts, comments and certificates into profile_activities, keyed by idempotency key, in keyset
+// batches over each source's id up to a bound fixed at the start. The dry run walks the same batches through the same
+// code without writing.
+
+type Context = JobContext<LegacyActivityParams>;
+
+/** What a run fixes at its start and keeps for a resume (runbook_runs.state). */
+type WorkSet = {
+	/** Absolute UTC since, ISO ('2025-08-01T00:00:00Z'), or null for all rows. */
+	readonly since: string | null;
+	readonly upperBounds: Readonly<Record<SourceName, number>>;
+	/** [course id, community ids] of non-deleted communities, for certificates. */
+	readonly links: ReadonlyArray<readonly [number, readonly number[]]>;
+};
+
+const tablesRead = ['users', 'communities', 'community_posts', 'community_post_comments', 'certificates', 'profile_activities'];
+const sampleLimit = 10;
+
+export const migrateLegacyActivity: Job<LegacyActivityParams> = {
+	name: 'migrate-legacy-activity',
+	parameters: legacyActivityParameters,
+	// The operator's text, so a resume with the same flag matches; never the chunk size.
+	semanticParams: params => ({since: params.since}),
+	touches: ['profile_activities'],
+	async check(context): Promise<CheckResult> {
+		const tables = await existingTables(context.database.sql);
+		const checks = tablesRead.map(table => ({name: `table ${table}`, ok: tables.has(table), detail: tables.has(table) ? 'present' : 'missing (the platform migrations have not run)'}));
+		if (tables.has('communities')) {
+			const {unreadable} = await loadCommunityLinks(context.database.sql);
+			checks.push({
+				name: 'community settings',
+				ok: unreadable.length === 0,
+				detail:
+					unreadable.length === 0
+						? 'classroom links readable'
+						: `classroom links unreadable, so course completions cannot be assigned: ${unreadable.map(entry => `${entry.slug} (id ${entry.communityId}): ${entry.reason}`).join('; ')}`,
+			});
+		}
+
+		return {ok: checks.every(check => check.ok), checks};
+	},
+	async plan(context): Promise<JobResult> {
+		const work = await fixWorkSet(context);
+		const samples: unknown[] = [];
+		const run: BatchRun = {since: sqlSince(work), write: false, now: formatTimestamp(context.startedAt), onRows: collectSamples(samples)};
+		let metrics: Record<string, number> = zeroMetrics();
+		const started = Date.now();
+		let batch = 0;
+		let scanned = 0;
+		const sources = sourcesOf(work);
+		const total = await totals(context.database.sql, sources, work);
+		for (const source of sources) {
+			const upperBound = work.upperBounds[source.name];
+			let after = 0;
+			while (after < upperBound) {
+				const outcome = await migrateBatch(context.database.sql, source, {after, limit: context.params.chunk, upperBound}, run);
+				metrics = addMetrics(metrics, outcome.metrics);
+				batch++;
+				scanned += outcome.scanned;
+				const elapsedMs = Date.now() - started;
+				context.report({source: source.name, batch, batchSize: context.params.chunk, rowsScanned: scanned, rowsTotal: total, metrics: {...metrics}, rowsPerSecond: elapsedMs > 0 ? Math.round((scanned * 1000) / elapsedMs) : 0, etaMs: null, elapsedMs, throttle: null});
+				if (outcome.lastKey === null) {
+					break;
+				}
+
+				after = outcome.lastKey;
+			}
+		}
+
+		return {metrics: ordered(metrics), samples, details: details(context, work)};
+	},
+	async execute(context): Promise<JobResult> {
+		const work = await fixWorkSet(context);
+		const samples: unknown[] = [];
+		const run: BatchRun = {since: sqlSince(work), write: true, now: formatTimestamp(context.startedAt), onRows: collectSamples(samples)};
+		const sources = sourcesOf(work);
+		const counts = await Promise.all(sources.map(async source => countSource(context.database.sql, source, work.upperBounds[source.name], run.since)));
+		const batchSources: BatchSource[] = sources.map((source, index) => ({
+			name: source.name,
+			upperBound: work.upperBounds[source.name],
+			total: counts[index]!,
+			runBatch: async (tx, range) => migrateBatch(tx, source, range, run),
+		}));
+		const result = await context.runBatches(batchSources, {batchSize: context.params.chunk, initialMetrics: zeroMetrics()});
+		return {metrics: ordered(result.metrics), samples, batches: result.batches, details: details(context, work)};
+	},
+};
+
+/**
+ * The work set: since resolved ONCE against the run's start, the id bound of each source and the course links. A
+ * resume reads them from the checkpoint instead of recomputing (a relative since keeps its original instant).
+ */
+async function fixWorkSet(context: Context): Promise<WorkSet> {
+	const saved = context.checkpoint?.state.work as WorkSet | undefined;
+	if (saved) {
+		return saved;
+	}
+
+	const sql = context.database.sql;
+	const spec = context.params.sinceSpec;
+	const since = spec ? isoSeconds(resolveSince(spec, context.startedAt)) : null;
+	const [posts, comments, certificates] = await Promise.all(['community_posts', 'community_post_comments', 'certificates'].map(async table => maxId(sql, table)));
+	const {communities} = await loadCommunityLinks(sql);
+	const byCourse = new Map<number, number[]>();
+	for (const community of communities) {
+		for (const entry of community.invalid) {
+			context.warn(`Community ${community.slug} (id ${community.communityId}): classroom link ${JSON.stringify(entry.entry)} ignored, ${entry.reason}.`);
+		}
+
+		for (const link of community.links) {
+			const list = byCourse.get(link.courseId) ?? [];
+			if (!list.includes(link.communityId)) {
+				list.push(link.communityId);
+			}
+
+			byCourse.set(link.courseId, list);
+		}
+	}
+
+	const links = [...byCourse.entries()].sort(([a], [b]) => a - b).map(([course, ids]) => [course, ids.sort((a, b) => a - b)] as const);
+	const work: WorkSet = {since, upperBounds: {community_posts: posts!, community_post_comments: comments!, certificates: certificates!}, links};
+	await context.saveState({work, since});
+	return work;
+}
+
+function sourcesOf(work: WorkSet): LegacySource[] {
+	const links: CourseCommunities = new Map(work.links.map(([course, ids]) => [course, ids]));
+	return [postsSource, commentsSource, certificatesSource(links)];
+}
+
+function sqlSince(work: WorkSet): string | null {
+	return work.since === null ? null : formatTimestamp(new Date(work.since));
+}
+
+async function totals(sql: Sql, sources: readonly LegacySource[], work: WorkSet): Promise<number> {
+	let total = 0;
+	for (const source of sources) {
+		total += await countSource(sql, source, work.upperBounds[source.name], sqlSince(work));
+	}
+
+	return total;
+}
+
+function ordered(metrics: Readonly<Record<string, number>>): Metrics {
+	return Object.fromEntries(metricNames.map(name => [name, metrics[name] ?? 0])) as Metrics;
+}
+
+function details(context: Context, work: WorkSet): Record<string, unknown> {
+	return {since: work.since, since_input: context.params.since, upper_bounds: work.upperBounds, linked_courses: work.links.length};
+}
+
+function collectSamples(samples: unknown[]): BatchRun['onRows'] {
+	const take = (rows: readonly ActivityRow[], kind: string) => {
+		for (const row of rows) {
+			if (samples.length >= sampleLimit) {
+				return;
+			}
+
+			samples.push({kind, idempotency_key: row.idempotency_key, activity_type: row.activity_type, subject_id: row.subject_id, user_id: row.user_id, community_id: row.community_id});
+		}
+	};
+
+	return ({created, updated}) => {
+		take(created, 'created');
+		take(updated, 'updated');
+	};
+}
