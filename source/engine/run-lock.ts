@@ -28,16 +28,18 @@ export async function acquireRunLock(database: Database, runId: string, self: Pr
 	const {sql} = database;
 	let connection: MysqlConnection | undefined;
 	let takeover: RunLock['takeover'] = null;
+	// GET_LOCK names are server-wide; the database name keeps the lock "one run per database" (DESIGN.md §6).
+	const serverLock = database.target.dialect === 'mysql' ? `${lockName}:${database.target.database}`.slice(0, 64) : lockName;
 	if (sql.dialect === 'mysql') {
 		const knex = (database.orm.em as SqlEntityManager).getKnex();
 		connection = (await knex.client.acquireConnection()) as MysqlConnection;
-		const got = await query<Array<{got: number | null}>>(connection, 'SELECT GET_LOCK(?, 0) AS got', [lockName]);
+		const got = await query<Array<{got: number | null}>>(connection, 'SELECT GET_LOCK(?, 0) AS got', [serverLock]);
 		if (Number(got[0]?.got) !== 1) {
 			const holder = await readHolder(database);
 			const stale = holder && clock.now().getTime() - Date.parse(`${holder.heartbeatAt.replace(' ', 'T')}Z`) > staleAfterMs;
 			if (options.breakLock && holder && stale && holder.host !== self.host) {
-				await query(connection, 'KILL CONNECTION IS_USED_LOCK(?)', [lockName]).catch(() => undefined);
-				const again = await query<Array<{got: number | null}>>(connection, 'SELECT GET_LOCK(?, 5) AS got', [lockName]);
+				await query(connection, 'KILL CONNECTION IS_USED_LOCK(?)', [serverLock]).catch(() => undefined);
+				const again = await query<Array<{got: number | null}>>(connection, 'SELECT GET_LOCK(?, 5) AS got', [serverLock]);
 				if (Number(again[0]?.got) === 1) {
 					takeover = {reason: 'break-lock', previous: holder};
 				}
@@ -75,7 +77,7 @@ export async function acquireRunLock(database: Database, runId: string, self: Pr
 		})) as RunLock['takeover'];
 	} catch (error) {
 		if (connection) {
-			await query(connection, 'SELECT RELEASE_LOCK(?)', [lockName]).catch(() => undefined);
+			await query(connection, 'SELECT RELEASE_LOCK(?)', [serverLock]).catch(() => undefined);
 			(database.orm.em as SqlEntityManager).getKnex().client.releaseConnection(connection);
 		}
 
@@ -98,7 +100,7 @@ export async function acquireRunLock(database: Database, runId: string, self: Pr
 			released = true;
 			await sql.run('DELETE FROM runbook_locks WHERE name = ? AND run_id = ?', [lockName, runId]).catch(() => undefined);
 			if (connection) {
-				await query(connection, 'SELECT RELEASE_LOCK(?)', [lockName]).catch(() => undefined);
+				await query(connection, 'SELECT RELEASE_LOCK(?)', [serverLock]).catch(() => undefined);
 				(database.orm.em as SqlEntityManager).getKnex().client.releaseConnection(connection);
 			}
 		},
