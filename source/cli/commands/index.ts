@@ -3,8 +3,10 @@ import {enableFeatureCommand} from './enable-feature.js';
 import {evidenceCommand} from './evidence.js';
 import {migrateLegacyActivityCommand} from './migrate-legacy-activity.js';
 import {notAvailable} from './not-available.js';
+import {rollbackCommand} from './rollback.js';
 import {seedBaselineCommand} from './seed-baseline.js';
 import {serveCommand} from './serve.js';
+import {statusCommand} from './status.js';
 
 // Every command of DESIGN.md §10, in help order. Each lives in its own module once implemented.
 export const commands: Array<CommandSpec<any>> = [
@@ -15,8 +17,8 @@ export const commands: Array<CommandSpec<any>> = [
 	migrateLegacyActivityCommand,
 	enableFeatureCommand,
 	notAvailable('verify', 'Verify the API gate, the SQL spot check and sampled users', [['--api-url <url>', 'profile-activity API base URL (RUNBOOK_API_URL)'], ['--token <token>', 'API bearer token (RUNBOOK_API_TOKEN)'], ['--sample <n>', 'users to reconcile (default 50)'], ['--seed <n>', 'sampling seed']]),
-	notAvailable('rollback', 'Undo exactly what a run changed, newest first', [['--run <run id>', 'the run to undo (default: the newest)'], ['--overwrite-conflicts', 'also restore rows changed since the run']]),
-	notAvailable('status', 'Runs, batches, lock holder and flag state', []),
+	rollbackCommand,
+	statusCommand,
 	evidenceCommand,
 	notAvailable('demo', 'Create the platform tables and a realistic demo dataset (demo/testing only)', [['--size <size>', 'tiny | small | 1m (default small)'], ['--seed <n>', 'random seed (default 42)']]),
 	serveCommand,

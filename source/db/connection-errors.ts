@@ -1,0 +1,111 @@
+import {DatabaseUnreachable, RunbookError} from '../engine/errors.js';
+import {type DatabaseTarget, describeTarget} from './database-url.js';
+
+// A connection lost in the middle of a run (server restarted, KILL CONNECTION, network cut) must surface as
+// DatabaseUnreachable (exit 8, resumable — DESIGN.md §6, §10), never as an internal error. The drivers report it in
+// many shapes (mysql2 codes and errnos, MikroORM's ConnectionException wrapping them, knex pool errors), so the
+// mapping lives here, once.
+
+const lostCodes = new Set([
+	'PROTOCOL_CONNECTION_LOST',
+	'PROTOCOL_SEQUENCE_TIMEOUT',
+	'ECONNRESET',
+	'ECONNREFUSED',
+	'ECONNABORTED',
+	'EPIPE',
+	'ETIMEDOUT',
+	'EHOSTUNREACH',
+	'ENETUNREACH',
+	'ENOTFOUND',
+	'ER_SERVER_SHUTDOWN',
+	'ER_CONNECTION_KILLED',
+	'ER_CON_COUNT_ERROR',
+	'CR_SERVER_GONE_ERROR',
+	'CR_SERVER_LOST',
+	'CR_CONNECTION_ERROR',
+	'CR_CONN_HOST_ERROR',
+]);
+
+// ER_SERVER_SHUTDOWN 1053, ER_CON_COUNT_ERROR 1040, ER_CONNECTION_KILLED 1927 (MariaDB), ER_QUERY_INTERRUPTED 1317
+// when the connection running the query is killed, client errors 2002/2003/2006/2013.
+const lostErrnos = new Set([1053, 1040, 1927, 1317, 2002, 2003, 2006, 2013]);
+
+const lostMessages = [
+	/connection (?:was )?killed/i,
+	/connection lost/i,
+	/lost connection/i,
+	/server has gone away/i,
+	/server shutdown in progress/i,
+	/can't add new command when connection is in closed state/i,
+	/connection is in closed state/i,
+	/socket has been ended/i,
+	/read ECONNRESET/i,
+	/connect ECONNREFUSED/i,
+	/Timeout acquiring a connection/i,
+	/Connection terminated/i,
+];
+
+/** True when the error (or one of its causes) says the database connection is gone. */
+export function isConnectionLost(error: unknown): boolean {
+	let current: unknown = error;
+	for (let depth = 0; depth < 6 && current; depth++) {
+		if (current instanceof DatabaseUnreachable) {
+			return true;
+		}
+
+		const {code, errno, message, name} = current as {code?: unknown; errno?: unknown; message?: unknown; name?: unknown};
+		if (typeof code === 'string' && lostCodes.has(code)) {
+			return true;
+		}
+
+		if (typeof errno === 'number' && lostErrnos.has(errno)) {
+			return true;
+		}
+
+		if (name === 'ConnectionException') {
+			return true;
+		}
+
+		if (typeof message === 'string' && lostMessages.some(pattern => pattern.test(message))) {
+			return true;
+		}
+
+		current = (current as {cause?: unknown}).cause ?? (current as {previous?: unknown}).previous;
+	}
+
+	return false;
+}
+
+/**
+ * The error as the CLI should report it: a lost connection becomes DatabaseUnreachable (exit 8) saying the run can
+ * be resumed; typed errors and anything else pass through unchanged. Properties the JSON document uses (runId,
+ * metrics, evidenceDir, extra) are carried over.
+ */
+export function asDatabaseUnreachable(error: unknown, target?: DatabaseTarget): unknown {
+	if (error instanceof RunbookError || !isConnectionLost(error)) {
+		return error;
+	}
+
+	const where = target ? (target.dialect === 'sqlite' ? target.path : `${target.host}:${target.port}`) : 'the database';
+	const reason = firstCode(error);
+	const mapped = new DatabaseUnreachable(`Lost the connection to the database at ${where}${reason ? ` (${reason})` : ''}; the last committed batch is checkpointed.`, {
+		hint: `Check that ${target ? describeTarget(target) : 'the server'} is up, then run the same command again to resume.`,
+		cause: error,
+	});
+	const carried = Object.fromEntries(['runId', 'metrics', 'drift', 'evidenceDir', 'extra'].filter(key => (error as Record<string, unknown>)[key] !== undefined).map(key => [key, (error as Record<string, unknown>)[key]]));
+	return Object.assign(mapped, carried);
+}
+
+function firstCode(error: unknown): string | undefined {
+	let current: unknown = error;
+	for (let depth = 0; depth < 6 && current; depth++) {
+		const code = (current as {code?: unknown}).code;
+		if (typeof code === 'string' && code !== '') {
+			return code;
+		}
+
+		current = (current as {cause?: unknown}).cause ?? (current as {previous?: unknown}).previous;
+	}
+
+	return undefined;
+}
