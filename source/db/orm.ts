@@ -8,6 +8,7 @@ import {entities} from '../../entities/index.js';
 import {DatabaseUnreachable, UsageError} from '../engine/errors.js';
 import {type DatabaseTarget, describeTarget} from './database-url.js';
 import {Migration20261125000000} from './migrations/Migration20261125000000.js';
+import {Migration20261125010000} from './migrations/Migration20261125010000.js';
 import {Sql} from './sql.js';
 
 export type Database = {
@@ -17,7 +18,7 @@ export type Database = {
 	readonly close: () => Promise<void>;
 };
 
-export const migrationsList = [{name: 'Migration20261125000000', class: Migration20261125000000}];
+export const migrationsList = [{name: 'Migration20261125000000', class: Migration20261125000000}, {name: 'Migration20261125010000', class: Migration20261125010000}];
 
 export function ormOptions(target: DatabaseTarget): Options {
 	const common = {

@@ -1,9 +1,9 @@
 import test from 'ava';
-import {loadCommunityLinks, mapRole, parseClassroomLinks, rolePriority, SettingsUnreadable} from '../../source/jobs/classroom-links.js';
+import {loadCommunityLinks, mapRole, parseClassroomLinks, type RoleName, rolePriority, SettingsUnreadable} from '../../source/jobs/classroom-links.js';
 import {testEachDialect} from '../helpers/databases.js';
 
 test('mapRole maps the §2 aliases, lower-cased, and defaults to member', t => {
-	const cases: Array<[unknown, string]> = [
+	const cases: Array<[unknown, RoleName]> = [
 		['student', 'member'],
 		['Learner', 'member'],
 		['PARTICIPANT', 'member'],

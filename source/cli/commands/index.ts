@@ -1,4 +1,5 @@
 import type {CommandSpec} from '../command.js';
+import {backfillMembershipCommand} from './backfill-membership.js';
 import {enableFeatureCommand} from './enable-feature.js';
 import {evidenceCommand} from './evidence.js';
 import {migrateLegacyActivityCommand} from './migrate-legacy-activity.js';
@@ -13,7 +14,7 @@ export const commands: Array<CommandSpec<any>> = [
 	notAvailable('guide', 'Guided TUI session (needs a TTY; otherwise use `run --yes`)', []),
 	notAvailable('run', 'Run the stage-11 runbook steps 1-9 non-interactively', [['--from <step>', 'first step to run'], ['--until <step>', 'last step to run'], ['--resume', 'continue the last unfinished run'], ['--backup-ack', 'acknowledge a fresh backup exists (needed with --yes)'], ['--batch <n>', 'backfill batch size (default 1000)'], ['--chunk <n>', 'legacy-activity chunk size (default 500)'], ['--since <when>', 'legacy activity since (ISO date or \'-90 days\')']]),
 	seedBaselineCommand,
-	notAvailable('backfill-membership', 'Backfill community memberships from classroom enrollments', [['--source <source>', 'only: classrooms'], ['--batch <n>', 'pairs per batch (default 1000)'], ['--community <ids>', 'community ids or slugs, comma-separated'], ['--dry-run', 'count exactly, write nothing']]),
+	backfillMembershipCommand,
 	migrateLegacyActivityCommand,
 	enableFeatureCommand,
 	notAvailable('verify', 'Verify the API gate, the SQL spot check and sampled users', [['--api-url <url>', 'profile-activity API base URL (RUNBOOK_API_URL)'], ['--token <token>', 'API bearer token (RUNBOOK_API_TOKEN)'], ['--sample <n>', 'users to reconcile (default 50)'], ['--seed <n>', 'sampling seed']]),

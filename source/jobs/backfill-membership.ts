@@ -1,0 +1,237 @@
+import type {Sql} from '../db/sql.js';
+import {existingTables} from '../db/platform-schema.js';
+import type {BatchSource} from '../engine/batch-runner.js';
+import {addMetrics} from '../engine/batch-runner.js';
+import {formatTimestamp, isoSeconds} from '../engine/timestamps.js';
+import {type ClassroomLink, loadCommunityLinks} from './classroom-links.js';
+import {type ClassifiedPair, type Stamp, toClassifiedPair, writeMembers} from './backfill/member-writes.js';
+import {type BackfillParams, backfillParameters, resolveCommunities} from './backfill/params.js';
+import {classifiedColumns, type Fragment, linksTable, memberJoin, metricNames, metricsOf, type PairAction, pairAggregation, planQuery, skippedEnrollments} from './backfill/pair-sql.js';
+import type {CheckResult, Job, JobContext, JobResult} from './job.js';
+
+const requiredTables = ['users', 'enrollments', 'communities', 'community_members', 'runbook_backfill_pairs'];
+const samplesPerAction = 10;
+const samplesPerReason = 5;
+
+type Context = JobContext<BackfillParams>;
+
+/** The links in scope, the up-front metrics, and the reasons enrollments were skipped before any pair exists. */
+type WorkSet = {
+	readonly links: ClassroomLink[];
+	readonly linksSql: Fragment | null;
+	readonly upfront: Record<string, number>;
+	readonly skipped: Record<string, {enrollments: number; samples: Array<{community_id: number; enrollment_id: number}>}>;
+};
+
+function zeroMetrics(): Record<string, number> {
+	return Object.fromEntries(metricNames.map(name => [name, 0]));
+}
+
+function ordered(metrics: Record<string, number>): Record<string, number> {
+	return Object.fromEntries(metricNames.map(name => [name, metrics[name] ?? 0]));
+}
+
+/** Loads the links of the communities in scope (warning about invalid entries) and counts the unusable enrollments. */
+async function prepareWorkSet(context: Context, upperBound: number): Promise<WorkSet> {
+	const sql = context.database.sql;
+	const communityIds = await resolveCommunities(sql, context.params.community);
+	const {communities} = await loadCommunityLinks(sql, {communityIds});
+	for (const community of communities) {
+		for (const invalid of community.invalid) {
+			context.warn(`Community ${community.slug} (id ${community.communityId}): classroom link ${JSON.stringify(invalid.entry)} ignored: ${invalid.reason}.`);
+		}
+	}
+
+	const links = communities.flatMap(community => community.links);
+	const linked = communities.filter(community => community.links.length > 0).length;
+	const upfront = {...zeroMetrics(), communities_processed: linked, communities_skipped: communities.length - linked};
+	const skipped: WorkSet['skipped'] = {};
+	const linksSql = links.length > 0 ? linksTable(sql.dialect, links) : null;
+	if (linksSql) {
+		const query = skippedEnrollments(sql.dialect, linksSql, upperBound, samplesPerReason);
+		context.recordSql(query.sql, query.params);
+		for (const row of await sql.all<Record<string, unknown>>(query.sql, query.params)) {
+			const reason = String(row.reason);
+			skipped[reason] ??= {enrollments: Number(row.enrollments), samples: []};
+			skipped[reason].samples.push({community_id: Number(row.community_id), enrollment_id: Number(row.enrollment_id)});
+		}
+	}
+
+	const skippedTotal = Object.values(skipped).reduce((sum, reason) => sum + reason.enrollments, 0);
+	return {links, linksSql, upfront: {...upfront, enrollments_scanned: skippedTotal, records_skipped: skippedTotal}, skipped};
+}
+
+async function enrollmentsUpperBound(sql: Sql): Promise<number> {
+	const row = await sql.get<{bound: unknown}>('SELECT MAX(id) AS bound FROM enrollments');
+	return Number(row?.bound ?? 0);
+}
+
+function details(workSet: WorkSet, upperBound: number, banned: {enrollments: number; samples: unknown[]}): Record<string, unknown> {
+	return {
+		enrollments_upper_bound: upperBound,
+		links: workSet.links.map(link => ({community_id: link.communityId, course_id: link.courseId, role: link.role})),
+		skipped: {...workSet.skipped, member_banned: banned},
+	};
+}
+
+export const backfillMembership: Job<BackfillParams> = {
+	name: 'backfill-membership',
+	parameters: backfillParameters,
+	semanticParams: params => ({source: params.source, community: params.community ?? null}),
+	touches: ['community_members'],
+
+	async check(context): Promise<CheckResult> {
+		const sql = context.database.sql;
+		const tables = await existingTables(sql);
+		const checks = requiredTables.map(table => ({name: `table ${table}`, ok: tables.has(table), detail: tables.has(table) ? 'present' : table.startsWith('runbook_') ? 'missing (the runbook migrations have not run)' : 'missing (the platform migrations have not run)'}));
+		if (checks.some(check => !check.ok)) {
+			return {ok: false, checks};
+		}
+
+		// An unknown --community is bad input: UsageError (exit 2) before anything is written.
+		const communityIds = await resolveCommunities(sql, context.params.community);
+		const {communities, unreadable} = await loadCommunityLinks(sql, {communityIds});
+		checks.push({name: 'communities', ok: true, detail: `${communities.length + unreadable.length} in scope`});
+		for (const community of unreadable) {
+			checks.push({name: `settings of community ${community.slug} (id ${community.communityId})`, ok: false, detail: community.reason});
+		}
+
+		return {ok: checks.every(check => check.ok), checks};
+	},
+
+	async plan(context): Promise<JobResult> {
+		const sql = context.database.sql;
+		const upperBound = await enrollmentsUpperBound(sql);
+		const workSet = await prepareWorkSet(context, upperBound);
+		let metrics = workSet.upfront;
+		const samples: unknown[] = [];
+		const banned = {enrollments: 0, samples: [] as unknown[]};
+		if (workSet.linksSql) {
+			const pairs = pairAggregation(sql.dialect, workSet.linksSql, upperBound, formatTimestamp(context.startedAt));
+			const query = planQuery(sql.dialect, pairs, samplesPerAction);
+			context.recordSql(query.sql, query.params);
+			const seen = new Set<string>();
+			for (const row of await sql.all<Record<string, unknown>>(query.sql, query.params)) {
+				const pair = toClassifiedPair(row);
+				if (!seen.has(pair.action)) {
+					seen.add(pair.action);
+					metrics = addMetrics(metrics, metricsOf(pair.action, Number(row.pairs), Number(row.enrollments)));
+					if (pair.action === 'banned') {
+						banned.enrollments = Number(row.enrollments);
+					}
+				}
+
+				(pair.action === 'banned' ? banned.samples : samples).push(sample(pair));
+			}
+		}
+
+		return {metrics: ordered(metrics), samples, details: details(workSet, upperBound, banned)};
+	},
+
+	async execute(context): Promise<JobResult> {
+		const sql = context.database.sql;
+		const saved = context.checkpoint?.state ?? {};
+		const upperBound = typeof saved.upperBound === 'number' ? saved.upperBound : await enrollmentsUpperBound(sql);
+		if (typeof saved.upperBound !== 'number') {
+			await context.saveState({upperBound});
+		}
+
+		const workSet = await prepareWorkSet(context, upperBound);
+		const built = saved.pairsBuilt === true ? {base: Number(saved.base), last: Number(saved.last), count: Number(saved.count)} : await buildWorkTable(context, workSet, upperBound);
+		const stamp: Stamp = {runId: context.runId, syncedAt: isoSeconds(context.startedAt), now: formatTimestamp(context.startedAt)};
+		const samples: unknown[] = [];
+		const banned = {enrollments: 0, samples: [] as unknown[]};
+		const sampled: Partial<Record<PairAction, number>> = {};
+		const source: BatchSource = {
+			name: 'enrollment_pairs',
+			upperBound: built.last - built.base,
+			total: built.count,
+			async runBatch(tx, range) {
+				const outcome = await runPairBatch(tx, context.runId, built.base, range, stamp);
+				// The up-front metrics ride on the first batch, so they are checkpointed exactly once.
+				const metrics = range.after === 0 ? addMetrics(workSet.upfront, outcome.metrics) : outcome.metrics;
+				for (const pair of outcome.pairs) {
+					if ((sampled[pair.action] ?? 0) < samplesPerAction) {
+						sampled[pair.action] = (sampled[pair.action] ?? 0) + 1;
+						(pair.action === 'banned' ? banned.samples : samples).push(sample(pair));
+					}
+
+					if (pair.action === 'banned') {
+						banned.enrollments += pair.enrollmentCount;
+					}
+				}
+
+				return {lastKey: outcome.lastKey, scanned: outcome.pairs.length, written: outcome.written, metrics, undo: outcome.undo};
+			},
+		};
+		const result = await context.runBatches([source], {batchSize: context.params.batch, initialMetrics: zeroMetrics()});
+		// Nothing to walk: no batch carried the up-front metrics.
+		const metrics = built.count === 0 ? addMetrics(result.metrics, workSet.upfront) : result.metrics;
+		return {metrics: ordered(metrics), samples, batches: result.batches, details: {...details(workSet, upperBound, banned), pairs: built.count}};
+	},
+};
+
+function sample(pair: ClassifiedPair): Record<string, unknown> {
+	return {
+		action: pair.action,
+		community_id: pair.communityId,
+		user_id: pair.userId,
+		member_id: pair.member?.id ?? null,
+		before: pair.member ? {role: pair.member.role, status: pair.member.status, joined_at: pair.member.joinedAt, deleted_at: pair.member.deletedAt} : null,
+		target_priority: pair.targetPriority,
+		target_joined_at: pair.targetJoinedAt,
+		first_course_id: pair.firstCourseId,
+		enrollments: pair.enrollmentCount,
+	};
+}
+
+/**
+ * Fixes the work set in one INSERT … SELECT: every (community, user) pair of the run, in (community, user) order.
+ * Leftovers of older runs (only the latest run can resume) and of a half-built attempt of this one are removed first.
+ */
+async function buildWorkTable(context: Context, workSet: WorkSet, upperBound: number): Promise<{base: number; last: number; count: number}> {
+	const sql = context.database.sql;
+	await sql.run('DELETE FROM runbook_backfill_pairs');
+	if (workSet.linksSql) {
+		const pairs = pairAggregation(sql.dialect, workSet.linksSql, upperBound, formatTimestamp(context.startedAt));
+		const statement = `INSERT INTO runbook_backfill_pairs (run_id, community_id, user_id, target_priority, target_joined_at, first_enrollment_id, first_course_id, enrollment_count)
+SELECT ?, w.community_id, w.user_id, w.target_priority, w.target_joined_at, w.first_enrollment_id, w.first_course_id, w.enrollment_count FROM (${pairs.sql}) w
+ORDER BY w.community_id, w.user_id`;
+		context.recordSql(statement, [context.runId, ...pairs.params]);
+		await sql.run(statement, [context.runId, ...pairs.params]);
+	}
+
+	const range = await sql.get<{first: unknown; last: unknown; count: unknown}>('SELECT MIN(id) AS first, MAX(id) AS last, COUNT(*) AS count FROM runbook_backfill_pairs WHERE run_id = ?', [context.runId]);
+	const count = Number(range?.count ?? 0);
+	const built = count === 0 ? {base: 0, last: 0, count} : {base: Number(range!.first) - 1, last: Number(range!.last), count};
+	await context.saveState({pairsBuilt: true, ...built});
+	return built;
+}
+
+/**
+ * One batch: the next `limit` pairs after `after` (keys relative to the work table's base id), classified against
+ * their member rows, written set-based, and removed from the work table in the same transaction.
+ */
+async function runPairBatch(tx: Sql, runId: string, base: number, range: {after: number; limit: number; upperBound: number}, stamp: Stamp) {
+	const lock = tx.dialect === 'mysql' ? ' FOR UPDATE' : '';
+	const rows = await tx.all<Record<string, unknown>>(
+		`SELECT p.id AS pair_id, ${classifiedColumns(tx.dialect)} FROM runbook_backfill_pairs p ${memberJoin} WHERE p.run_id = ? AND p.id > ? AND p.id <= ? ORDER BY p.id LIMIT ?${lock}`,
+		[runId, base + range.after, base + range.upperBound, range.limit],
+	);
+	const pairs = rows.map(toClassifiedPair);
+	const lastId = rows.length < range.limit ? base + range.upperBound : Number(rows.at(-1)!.pair_id);
+	let metrics: Record<string, number> = {};
+	for (const pair of pairs) {
+		metrics = addMetrics(metrics, metricsOf(pair.action, 1, pair.enrollmentCount));
+	}
+
+	const {undo, written} = await writeMembers(tx, pairs, stamp, async () => {
+		const members = await tx.all<{id: unknown; community_id: unknown; user_id: unknown}>(
+			`SELECT m.id, m.community_id, m.user_id FROM runbook_backfill_pairs p JOIN community_members m ON m.community_id = p.community_id AND m.user_id = p.user_id WHERE p.run_id = ? AND p.id > ? AND p.id <= ?`,
+			[runId, base + range.after, lastId],
+		);
+		return new Map(members.map(member => [`${Number(member.community_id)}:${Number(member.user_id)}`, Number(member.id)]));
+	});
+	await tx.run('DELETE FROM runbook_backfill_pairs WHERE run_id = ? AND id > ? AND id <= ?', [runId, base + range.after, lastId]);
+	return {pairs, lastKey: lastId - base, written, metrics, undo};
+}

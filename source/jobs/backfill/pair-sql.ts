@@ -1,0 +1,145 @@
+import type {Dialect} from '../../db/sql.js';
+import {type ClassroomLink, rolePriority} from '../classroom-links.js';
+
+// The SQL both the dry run and the execution are built from, so they cannot diverge (DESIGN.md §6): the links as a
+// derived table, the (community, user) pair aggregation over enrollments, and the classification of a pair against
+// its member row.
+
+export type Fragment = {readonly sql: string; readonly params: readonly unknown[]};
+
+/** What happens to a pair, decided once by its member row as it was before the run (DESIGN.md §3.2). */
+export type PairAction = 'create' | 'banned' | 'reactivate' | 'update' | 'unchanged';
+
+export const pairActions: readonly PairAction[] = ['create', 'reactivate', 'update', 'unchanged', 'banned'];
+
+export const metricNames = [
+	'communities_processed',
+	'communities_skipped',
+	'enrollments_scanned',
+	'members_created',
+	'members_reactivated',
+	'members_updated',
+	'members_unchanged',
+	'records_skipped',
+] as const;
+
+const actionMetric: Record<PairAction, string | null> = {
+	create: 'members_created',
+	reactivate: 'members_reactivated',
+	update: 'members_updated',
+	unchanged: 'members_unchanged',
+	banned: null,
+};
+
+/** Metric deltas of `pairs` pairs with `enrollments` enrollments in one action: shared by plan and execute. */
+export function metricsOf(action: PairAction, pairs: number, enrollments: number): Record<string, number> {
+	const metric = actionMetric[action];
+	return {enrollments_scanned: enrollments, ...(metric ? {[metric]: pairs} : {records_skipped: enrollments})};
+}
+
+/** 'YYYY-MM-DD HH:MM:SS' text of a timestamp expression, on both dialects (also normalises ISO-ish SQLite text). */
+export function timestampText(dialect: Dialect, expression: string): string {
+	return dialect === 'sqlite' ? `strftime('%Y-%m-%d %H:%M:%S', ${expression})` : `DATE_FORMAT(${expression}, '%Y-%m-%d %H:%i:%s')`;
+}
+
+/** The links as a derived table (community_id, course_id, priority). Callers skip the query when there are none. */
+export function linksTable(dialect: Dialect, links: readonly ClassroomLink[]): Fragment {
+	if (links.length === 0) {
+		throw new Error('linksTable needs at least one link.');
+	}
+
+	const params = links.flatMap(link => [link.communityId, link.courseId, rolePriority[link.role]]);
+	if (dialect === 'sqlite') {
+		// VALUES is exempt from SQLite's 500-term compound SELECT limit.
+		const values = links.map(() => '(?, ?, ?)').join(', ');
+		return {sql: `SELECT column1 AS community_id, column2 AS course_id, column3 AS priority FROM (VALUES ${values})`, params};
+	}
+
+	const rows = links.map((_, index) => (index === 0 ? 'SELECT ? AS community_id, ? AS course_id, ? AS priority' : 'SELECT ?, ?, ?')).join(' UNION ALL ');
+	return {sql: rows, params};
+}
+
+/**
+ * The enrollment's date for joined_at: entry_date (unix seconds; 0 is treated as missing), else created_at, else
+ * the run's start (one parameter).
+ */
+function enrollmentDate(dialect: Dialect): string {
+	const fromUnix = dialect === 'sqlite' ? `strftime('%Y-%m-%d %H:%M:%S', e.entry_date, 'unixepoch')` : `DATE_FORMAT(FROM_UNIXTIME(e.entry_date), '%Y-%m-%d %H:%i:%s')`;
+	return `COALESCE(CASE WHEN e.entry_date > 0 THEN ${fromUnix} END, ${timestampText(dialect, 'e.created_at')}, ?)`;
+}
+
+/**
+ * One row per (community, user) pair over the enrollments with id ≤ upperBound whose course is linked and whose
+ * user exists: target priority (highest link role), target joined_at (earliest date), first enrollment and its
+ * course, enrollment count. Ordered by (community_id, user_id) so the work table's ids follow that order.
+ */
+export function pairAggregation(dialect: Dialect, links: Fragment, upperBound: number, runStart: string): Fragment {
+	return {
+		sql: `SELECT g.community_id, g.user_id, g.target_priority, g.target_joined_at, g.first_enrollment_id, f.course_id AS first_course_id, g.enrollment_count
+FROM (
+  SELECT l.community_id, e.user_id, MAX(l.priority) AS target_priority, MIN(${enrollmentDate(dialect)}) AS target_joined_at, MIN(e.id) AS first_enrollment_id, COUNT(*) AS enrollment_count
+  FROM enrollments e
+  JOIN (${links.sql}) l ON l.course_id = e.course_id
+  JOIN users u ON u.id = e.user_id
+  WHERE e.id <= ? AND e.user_id > 0
+  GROUP BY l.community_id, e.user_id
+) g
+JOIN enrollments f ON f.id = g.first_enrollment_id`,
+		params: [runStart, ...links.params, upperBound],
+	};
+}
+
+/** Linked enrollments that can never form a pair: user_id NULL / ≤ 0, or a user_id not in users. */
+export function skippedEnrollments(dialect: Dialect, links: Fragment, upperBound: number, samplesPerReason: number): Fragment {
+	return {
+		sql: `SELECT reason, community_id, enrollment_id, enrollments FROM (
+  SELECT s.*, ROW_NUMBER() OVER (PARTITION BY reason ORDER BY enrollment_id, community_id) AS rn, COUNT(*) OVER (PARTITION BY reason) AS enrollments
+  FROM (
+    SELECT CASE WHEN e.user_id IS NULL OR e.user_id <= 0 THEN 'user_id_missing' ELSE 'user_not_found' END AS reason, l.community_id, e.id AS enrollment_id
+    FROM enrollments e
+    JOIN (${links.sql}) l ON l.course_id = e.course_id
+    LEFT JOIN users u ON u.id = e.user_id
+    WHERE e.id <= ? AND (e.user_id IS NULL OR e.user_id <= 0 OR u.id IS NULL)
+  ) s
+) w
+WHERE rn <= ?
+ORDER BY reason, rn`,
+		params: [...links.params, upperBound, samplesPerReason],
+	};
+}
+
+/** The classification of pair `p` against its member row `m` (LEFT JOINed on community_id, user_id). */
+export function classifyPair(dialect: Dialect): string {
+	const memberPriority = `CASE m.role ${Object.entries(rolePriority)
+		.map(([role, priority]) => `WHEN '${role}' THEN ${priority}`)
+		.join(' ')} ELSE 1 END`;
+	return `CASE
+    WHEN m.id IS NULL THEN 'create'
+    WHEN m.status = 'banned' THEN 'banned'
+    WHEN m.deleted_at IS NOT NULL OR m.status IN ('left', 'pending') THEN 'reactivate'
+    WHEN ${memberPriority} < p.target_priority OR ${timestampText(dialect, 'm.joined_at')} > ${timestampText(dialect, 'p.target_joined_at')} THEN 'update'
+    ELSE 'unchanged'
+  END`;
+}
+
+/** Columns of a classified pair, for a batch (work table) or a dry run (aggregation subquery) alike. */
+export function classifiedColumns(dialect: Dialect): string {
+	return `${classifyPair(dialect)} AS action, p.community_id, p.user_id, p.target_priority, ${timestampText(dialect, 'p.target_joined_at')} AS target_joined_at,
+  p.first_course_id, p.enrollment_count, m.id AS member_id, m.role AS member_role, m.status AS member_status, m.joined_at AS member_joined_at,
+  ${timestampText(dialect, 'm.joined_at')} AS member_joined_text, m.deleted_at AS member_deleted_at, m.metadata AS member_metadata`;
+}
+
+export const memberJoin = 'LEFT JOIN community_members m ON m.community_id = p.community_id AND m.user_id = p.user_id';
+
+/** The dry run in one read-only pass: per action the pair and enrollment totals, plus the first `samples` pairs. */
+export function planQuery(dialect: Dialect, pairs: Fragment, samples: number): Fragment {
+	return {
+		sql: `SELECT * FROM (
+  SELECT c.*, ROW_NUMBER() OVER (PARTITION BY action ORDER BY community_id, user_id) AS rn, COUNT(*) OVER (PARTITION BY action) AS pairs, SUM(enrollment_count) OVER (PARTITION BY action) AS enrollments
+  FROM (SELECT ${classifiedColumns(dialect)} FROM (${pairs.sql}) p ${memberJoin}) c
+) w
+WHERE rn <= ?
+ORDER BY action, rn`,
+		params: [...pairs.params, samples],
+	};
+}
