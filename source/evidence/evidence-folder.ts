@@ -4,7 +4,8 @@ import {basename, dirname, isAbsolute, join, normalize, resolve} from 'node:path
 import {PrerequisiteFailed, UsageError} from '../engine/errors.js';
 import {redactSecrets, redactValue} from '../engine/redact.js';
 import {chainEvent, formatEventLine, parseLine} from './event-chain.js';
-import {formatManifest, gitCommit, hashFiles, manifestFormat, manifestName, sealManifest} from './manifest.js';
+import {gitCommit} from './git-commit.js';
+import {formatManifest, hashFiles, manifestFormat, manifestName, sealManifest} from './manifest.js';
 import {fileMode, folderMode, makePrivateFolder, writePrivateFile} from './private-files.js';
 import {toPlainData} from './plain-data.js';
 import type {TableSnapshot} from './snapshot.js';
@@ -39,7 +40,8 @@ export class EvidenceFolder {
 		return folder;
 	}
 
-	/** Continues an existing folder (resume): the chain goes on from its last line; a torn last line is cut off. */
+	/** Continues an existing folder (resume): the chain goes on from its last line (a torn last line is cut off) with an
+	 * `evidence-reopened` event; call finalize() again at the end. */
 	static async open(dir: string): Promise<EvidenceFolder> {
 		const path = join(resolve(dir), eventsName);
 		let text: string;
@@ -50,7 +52,8 @@ export class EvidenceFolder {
 		}
 
 		const end = text.lastIndexOf('\n') + 1;
-		if (end < text.length) {
+		const torn = Buffer.byteLength(text.slice(end));
+		if (torn > 0) {
 			await truncate(path, Buffer.byteLength(text.slice(0, end)));
 		}
 
@@ -66,6 +69,7 @@ export class EvidenceFolder {
 		const folder = new EvidenceFolder(resolve(dir), runId, meta as EvidenceMeta, opened?.at ?? null);
 		const last = events.at(-1);
 		folder.last = last ? {seq: last.seq, hash: last.hash} : undefined;
+		await folder.appendEvent({step: null, type: 'evidence-reopened', data: {previous_events: folder.eventCount, torn_bytes_removed: torn}});
 		return folder;
 	}
 

@@ -4,7 +4,8 @@ import {UsageError} from '../engine/errors.js';
 import {sha256Hex} from './canonical-json.js';
 import {type ChainCheck, checkChain} from './event-chain.js';
 import {eventsName} from './evidence-folder.js';
-import {formatManifest, listFiles, type Manifest, manifestHash, manifestName} from './manifest.js';
+import {firstChangedLine, lineHashes} from './line-hashes.js';
+import {formatManifest, listFiles, type Manifest, manifestBodyText, manifestHash, manifestName} from './manifest.js';
 
 // `evidence verify` (DESIGN.md §9): re-checks the event chain and every manifest hash; each problem names the file
 // (and the line, where one can be named).
@@ -47,7 +48,7 @@ function parseManifest(text: string, problems: EvidenceProblem[]): Manifest | un
 	try {
 		value = JSON.parse(text);
 	} catch (error) {
-		problems.push({file: manifestName, line: lineOfJsonError(text, error), problem: 'not valid JSON (the manifest was edited)'});
+		problems.push({file: manifestName, line: lineOfJsonError(text, error) ?? lineFromRecordedHashes(text), problem: 'not valid JSON (the manifest was edited)'});
 		return undefined;
 	}
 
@@ -63,7 +64,7 @@ function parseManifest(text: string, problems: EvidenceProblem[]): Manifest | un
 	}
 
 	if (manifestHash(manifest) !== manifest.manifest_hash) {
-		problems.push({file: manifestName, problem: 'manifest_hash does not match its content (the manifest was edited)'});
+		problems.push({file: manifestName, line: editedManifestLine(manifest, text), problem: 'changed since the manifest was written (manifest_hash does not match)'});
 	}
 
 	return manifest;
@@ -72,6 +73,10 @@ function parseManifest(text: string, problems: EvidenceProblem[]): Manifest | un
 function checkEventsAgainst(manifest: Manifest, chain: ChainCheck): EvidenceProblem[] {
 	const count = Number(manifest.events.count);
 	const lines = chain.events.length;
+	if (lines > count && chain.events[count]?.type === 'evidence-reopened') {
+		return [{file: eventsName, line: count + 1, problem: `the run was resumed after the manifest was written and not finalized again (${lines - count} line(s) from here on)`}];
+	}
+
 	if (lines > count) {
 		return [{file: eventsName, line: count + 1, problem: `${lines - count} line(s) added after the manifest was written (it counts ${count} events)`}];
 	}
@@ -101,7 +106,8 @@ async function checkFiles(folder: string, manifest: Manifest, onDisk: string[]):
 		if (content === undefined) {
 			problems.push({file: entry.path, problem: 'listed in the manifest but missing (removed)'});
 		} else if (sha256Hex(content) !== entry.sha256) {
-			problems.push({file: entry.path, problem: `sha256 differs from the manifest (changed${content.length === entry.bytes ? '' : `, ${entry.bytes} → ${content.length} bytes`})`});
+			const line = typeof entry.line_hashes === 'string' ? firstChangedLine(content.toString('utf8'), entry.line_hashes) : undefined;
+			problems.push({file: entry.path, ...(line === undefined ? {} : {line}), problem: `sha256 differs from the manifest (changed${content.length === entry.bytes ? '' : `, ${entry.bytes} → ${content.length} bytes`})`});
 		}
 	}
 
@@ -114,11 +120,40 @@ async function checkFiles(folder: string, manifest: Manifest, onDisk: string[]):
 	return problems;
 }
 
+/** Which line of the manifest was edited: a body line (by its line hash), else the line of a seal. */
+function editedManifestLine(manifest: Manifest, text: string): number | undefined {
+	const lineOf = (key: string) => text.split('\n').findIndex(line => line.startsWith(`  "${key}":`)) + 1 || undefined;
+	if (typeof manifest.line_hashes !== 'string') {
+		return undefined;
+	}
+
+	const body = manifestBodyText(manifest);
+	const changed = firstChangedLine(body, manifest.line_hashes, true);
+	if (changed === undefined) {
+		return lineOf('manifest_hash');
+	}
+
+	// The body is intact when the recomputed line hashes would seal it: then the line_hashes line itself was edited.
+	const resealed = manifestHash({...manifest, line_hashes: lineHashes(body, true)});
+	return resealed === manifest.manifest_hash ? lineOf('line_hashes') : changed;
+}
+
 function firstDifferentLine(expected: string, actual: string): number {
 	const left = expected.split('\n');
 	const right = actual.split('\n');
 	const index = right.findIndex((line, position) => line !== left[position]);
 	return (index === -1 ? Math.min(left.length, right.length) : index) + 1;
+}
+
+/** For a manifest that no longer parses: its own recorded line hashes, read from the text, still say which line. */
+function lineFromRecordedHashes(text: string): number | undefined {
+	const recorded = /^ {2}"line_hashes": "([\da-f]+)",?$/m.exec(text)?.[1];
+	if (!recorded) {
+		return undefined;
+	}
+
+	const lines = text.split('\n').slice(0, recorded.length / 8).join('\n');
+	return firstChangedLine(lines, recorded, true);
 }
 
 function lineOfJsonError(text: string, error: unknown): number | undefined {

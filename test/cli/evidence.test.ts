@@ -44,7 +44,7 @@ test('evidence verify: tampered folder → exit 4, one stderr line naming file a
 	t.is(document.error.code, 4);
 	t.deepEqual(
 		document.problems.map(problem => [problem.file, problem.line]),
-		[['events.jsonl', 2], ['events.jsonl', undefined], ['steps/08-verify.json', undefined]],
+		[['events.jsonl', 2], ['events.jsonl', undefined], ['steps/08-verify.json', 1]],
 	);
 });
 

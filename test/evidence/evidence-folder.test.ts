@@ -71,8 +71,13 @@ test('open() continues the chain after a resume and cuts a torn last line', asyn
 	const resumed = await EvidenceFolder.open(folder.dir);
 	t.is(resumed.runId, 'run-1');
 	await resumed.appendEvent({step: 'verify', type: 'step-started', data: {}});
+	await resumed.flush();
+	const unfinished = await verifyEvidence(folder.dir);
+	t.deepEqual(unfinished.problems[0], {file: 'events.jsonl', line: 7, problem: 'the run was resumed after the manifest was written and not finalized again (2 line(s) from here on)'});
 	await resumed.finalize();
-	t.deepEqual(await verifyEvidence(folder.dir), {ok: true, problems: [], files: 8, events: 7});
+	t.deepEqual(await verifyEvidence(folder.dir), {ok: true, problems: [], files: 8, events: 8});
+	const reopened = JSON.parse(readFileSync(join(folder.dir, 'events.jsonl'), 'utf8').split('\n')[6]!) as {type: string; data: unknown};
+	t.deepEqual(reopened, {...reopened, type: 'evidence-reopened', data: {previous_events: 6, torn_bytes_removed: 19}});
 });
 
 test('an unwritable root or a full disk is exit 3 before anything is written', async t => {

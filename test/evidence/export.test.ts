@@ -25,7 +25,7 @@ test('markdown reports a tampered folder', async t => {
 	const {dir} = await writeSampleEvidence();
 	writeFileSync(join(dir, 'steps', '08-verify.json'), '{"status":"succeeded"}\n');
 	const markdown = await exportEvidence(dir, 'md');
-	t.true(markdown.includes('TAMPERED or incomplete: 1 problem(s), first: steps/08-verify.json: sha256 differs from the manifest'));
+	t.true(markdown.includes('TAMPERED or incomplete: 1 problem(s), first: steps/08-verify.json line 1: sha256 differs from the manifest'));
 });
 
 test('json is one document with manifest, steps, events summary and snapshots', async t => {

@@ -32,17 +32,28 @@ test('flipping any byte of events.jsonl is found and names the line', async t =>
 	}
 });
 
-test('flipping any byte of a step file or the manifest is found and names the file', async t => {
+test('flipping any byte of a step file, a snapshot or the manifest is found and names the file and line', async t => {
 	const {dir} = await writeSampleEvidence();
 	for (const file of ['steps/04-backfill-membership.json', 'snapshots/04-backfill-membership-before.json', 'manifest.json']) {
 		const original = read(dir, file);
+		let named = 0;
+		let flips = 0;
 		for (let position = 0; position < original.length; position += 3) {
 			writeFileSync(join(dir, file), original);
 			flipByte(dir, file, position);
 			const result = await verifyEvidence(dir);
+			const line = original.subarray(0, position).toString('latin1').split('\n').length;
 			t.false(result.ok, `${file} byte ${position}`);
 			t.is(result.problems[0]!.file, file, `${file} byte ${position}`);
+			flips++;
+			named += result.problems[0]!.line === line ? 1 : 0;
+			if (file !== 'manifest.json') {
+				t.is(result.problems[0]!.line, line, `${file} byte ${position}`);
+			}
 		}
+
+		// In the manifest only edits of its own two seal lines may go without the exact line.
+		t.true(named / flips > 0.98, `${file}: ${named} of ${flips} flips named the line`);
 
 		writeFileSync(join(dir, file), original);
 	}
