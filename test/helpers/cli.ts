@@ -1,0 +1,30 @@
+import {spawn} from 'node:child_process';
+import process from 'node:process';
+
+export type CliOutcome = {readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly stdout: string; readonly stderr: string};
+
+export const projectRoot = new URL('../..', import.meta.url).pathname;
+
+/** tsx's loader by absolute URL, so the child can run from any working directory. */
+export const tsxLoader = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
+
+/** The real entry as a child process with stdin closed, as the acceptance suite runs it (DESIGN.md §10). */
+export async function runCli(args: readonly string[], options: {readonly env?: Record<string, string | undefined>; readonly cwd?: string} = {}): Promise<CliOutcome> {
+	const child = spawn(process.execPath, [`--import=${tsxLoader}`, `${projectRoot}source/cli.tsx`, ...args], {
+		cwd: options.cwd ?? projectRoot,
+		stdio: ['ignore', 'pipe', 'pipe'],
+		env: {...process.env, CI: '1', NO_COLOR: '1', INIT_CWD: options.cwd ?? projectRoot, DATABASE_URL: '', ...options.env},
+	});
+	let stdout = '';
+	let stderr = '';
+	child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+	const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(resolve => child.on('close', (exitCode, exitSignal) => resolve([exitCode, exitSignal])));
+	return {code, signal, stdout, stderr};
+}
+
+/** One line on stderr, no stack trace: what every user error must look like. */
+export function isOneLineError(stderr: string): boolean {
+	const lines = stderr.trimEnd().split('\n').filter(line => !line.startsWith('note: '));
+	return lines.length === 1 && lines[0]!.startsWith('error: ') && !/\bat .+:\d+:\d+\)?$/m.test(stderr);
+}
