@@ -100,7 +100,7 @@ function stepHtml(content: EvidenceContent, step: StepView): string {
 	}
 
 	if (step.samples.length > 0) {
-		parts.push(`<h3>Samples (${Math.min(step.samples.length, 5)} of ${step.samples.length})</h3>`, preHtml(JSON.stringify(step.samples.slice(0, 5), null, 2)));
+		parts.push(`<h3>Samples (${Math.min(step.samples.length, 5)} of ${step.samples.length})</h3>`, preHtml(step.samples.slice(0, 5).map(sample => JSON.stringify(sample)).join('\n')));
 	}
 
 	if (step.sql.length > 0) {

@@ -89,7 +89,7 @@ function stepSection(content: EvidenceContent, step: StepView): string[] {
 	}
 
 	if (step.samples.length > 0) {
-		lines.push(`### Samples (${Math.min(step.samples.length, 5)} of ${step.samples.length})`, '', fence('json', JSON.stringify(step.samples.slice(0, 5), null, 2)), '');
+		lines.push(`### Samples (${Math.min(step.samples.length, 5)} of ${step.samples.length})`, '', fence('json', step.samples.slice(0, 5).map(sample => JSON.stringify(sample)).join('\n')), '');
 	}
 
 	if (step.sql.length > 0) {

@@ -6,7 +6,7 @@ import {type BatchView, throughput} from './step-view.js';
 const palette = ['#2563eb', '#16a34a', '#d97706', '#9333ea', '#dc2626', '#0891b2'];
 const width = 960;
 const height = 280;
-const margin = {top: 16, right: 16, bottom: 44, left: 72};
+const margin = {top: 30, right: 16, bottom: 44, left: 72};
 
 export function throughputChart(batches: readonly BatchView[], escape: (text: string) => string): string {
 	const plotWidth = width - margin.left - margin.right;
@@ -45,7 +45,7 @@ export function throughputChart(batches: readonly BatchView[], escape: (text: st
 	);
 	for (const [index, source] of sources.entries()) {
 		const x = margin.left + 8 + index * 170;
-		parts.push(`<rect x="${x}" y="${margin.top}" width="10" height="10" fill="${palette[index % palette.length]}"/><text x="${x + 14}" y="${margin.top + 9}" class="tick">${escape(source || 'batches')}</text>`);
+		parts.push(`<rect x="${x}" y="8" width="10" height="10" fill="${palette[index % palette.length]}"/><text x="${x + 14}" y="17" class="tick">${escape(source || 'batches')}</text>`);
 	}
 
 	return `<svg role="img" aria-label="Throughput per batch (rows/s)" viewBox="0 0 ${width} ${height}" width="100%" class="chart">${parts.join('')}</svg>`;
