@@ -1,0 +1,100 @@
+import {dialectSql, type Sql} from '../../db/sql.js';
+import {legacySources} from './legacy-sources.js';
+import {metric, type VerifiedRun} from './runs.js';
+import type {MigrationScope} from './scope.js';
+
+// Step 2 of DESIGN.md §7: portable SQL, every statement recorded verbatim (with parameters) in the evidence.
+
+export type SpotCheck = {
+	readonly name: string;
+	readonly passed: boolean;
+	/** What is compared, in words. */
+	readonly what: string;
+	readonly expected: number;
+	readonly found: number;
+	readonly details?: Record<string, unknown>;
+};
+
+type Record_ = (statement: string, parameters?: readonly unknown[]) => void;
+
+async function count(sql: Sql, record: Record_, statement: string, parameters: readonly unknown[]): Promise<number> {
+	record(statement, parameters);
+	const row = await sql.get<{n: unknown}>(statement, parameters);
+	return Number(row?.n ?? 0);
+}
+
+/**
+ * Members stamped by the backfill run, per community: idempotency key present and run_id equal to the run's id
+ * (unquoted text on both dialects). Their total must equal the run's created + reactivated + updated (the job's
+ * per-community figures are not in its metrics; the per-community counts are reported).
+ */
+export async function backfillSpotCheck(sql: Sql, run: VerifiedRun, record: Record_): Promise<SpotCheck> {
+	const runIdText = dialectSql(sql.dialect).jsonText('metadata', '$.backfill.classrooms.run_id');
+	const statement = `SELECT community_id, COUNT(*) AS n FROM community_members WHERE JSON_EXTRACT(metadata, '$.backfill.classrooms.idempotency_key') IS NOT NULL AND ${runIdText} = ? GROUP BY community_id ORDER BY community_id`;
+	record(statement, [run.runId]);
+	const rows = await sql.all<{community_id: unknown; n: unknown}>(statement, [run.runId]);
+	const perCommunity = Object.fromEntries(rows.map(row => [String(row.community_id), Number(row.n)]));
+	const found = rows.reduce((sum, row) => sum + Number(row.n), 0);
+	const expected = metric(run, 'members_created') + metric(run, 'members_reactivated') + metric(run, 'members_updated');
+	return {
+		name: 'backfill members stamped by the run',
+		passed: found === expected,
+		what: `community_members carrying backfill.classrooms.idempotency_key with run_id ${run.runId}, summed over communities, = members_created + members_reactivated + members_updated of that run`,
+		expected,
+		found,
+		details: {run_id: run.runId, per_community: perCommunity},
+	};
+}
+
+/**
+ * Per activity type: the source rows the migration run had to convert (its filters, since and id bounds; certificates
+ * once per linking community, else once) against the profile_activities rows of that type whose subject is one of
+ * those rows, same user (and same community for posts and comments). Then the total of the expectations against the
+ * run's records_created + records_updated + records_unchanged. The table's plain count per type is reported too
+ * (it also holds rows the platform wrote itself, so it is not compared).
+ */
+export async function migrationSpotChecks(sql: Sql, run: VerifiedRun, scope: MigrationScope, record: Record_): Promise<{checks: SpotCheck[]; tableCounts: Record<string, number>}> {
+	const checks: SpotCheck[] = [];
+	let expectedTotal = 0;
+	for (const source of legacySources(scope)) {
+		let expected: number;
+		if (source.kind === 'certificates') {
+			const statement = `SELECT s.course_id, COUNT(*) AS n FROM ${source.table} s JOIN users u ON u.id = s.${source.userColumn} WHERE ${source.where} GROUP BY s.course_id`;
+			record(statement, source.parameters);
+			const rows = await sql.all<{course_id: unknown; n: unknown}>(statement, source.parameters);
+			expected = rows.reduce((sum, row) => sum + Number(row.n) * Math.max(1, row.course_id === null ? 0 : (scope.courseCommunities.get(Number(row.course_id))?.length ?? 0)), 0);
+		} else {
+			expected = await count(sql, record, `SELECT COUNT(*) AS n FROM ${source.table} s JOIN users u ON u.id = s.${source.userColumn} WHERE ${source.where}`, source.parameters);
+		}
+
+		const sameCommunity = source.kind === 'certificates' ? '' : ' AND pa.community_id = s.community_id';
+		const found = await count(
+			sql,
+			record,
+			`SELECT COUNT(*) AS n FROM profile_activities pa JOIN ${source.table} s ON s.id = pa.subject_id AND pa.user_id = s.${source.userColumn}${sameCommunity} JOIN users u ON u.id = s.${source.userColumn} WHERE pa.activity_type = ? AND pa.subject_type = ? AND ${source.where}`,
+			[source.activityType, source.subjectType, ...source.parameters],
+		);
+		expectedTotal += expected;
+		checks.push({
+			name: `activities ${source.activityType}`,
+			passed: found === expected,
+			what: `profile_activities rows of type ${source.activityType} for the ${source.table} rows the run covered = activity rows those source rows yield`,
+			expected,
+			found,
+		});
+	}
+
+	const covered = metric(run, 'records_created') + metric(run, 'records_updated') + metric(run, 'records_unchanged');
+	checks.push({
+		name: 'activities total',
+		passed: covered === expectedTotal,
+		what: `records_created + records_updated + records_unchanged of run ${run.runId} = activity rows its sources yield (all types)`,
+		expected: expectedTotal,
+		found: covered,
+		details: {run_id: run.runId},
+	});
+	const statement = 'SELECT activity_type, COUNT(*) AS n FROM profile_activities GROUP BY activity_type ORDER BY activity_type';
+	record(statement, []);
+	const rows = await sql.all<{activity_type: unknown; n: unknown}>(statement);
+	return {checks, tableCounts: Object.fromEntries(rows.map(row => [String(row.activity_type), Number(row.n)]))};
+}
