@@ -42,7 +42,7 @@ export const globalOptionFlags: ReadonlyArray<readonly [string, string]> = [
 	['--adaptive', 'tune the batch size toward a 500 ms batch'],
 	['--replica-url <url>', 'replica to watch for lag (SHOW REPLICA STATUS)'],
 	['--max-replica-lag <seconds>', 'wait while the replica lags more (default 5)'],
-	['--queue-url <url>', 'redis://…/<queue> or "jobs" to watch the queue depth'],
+	['--queue-url <url>', 'queue to watch: redis://<host>:6379[/<db>]?queue=<name> (LLEN queues:<name>), or jobs / jobs:<queue> (the platform\'s jobs table)'],
 	['--max-queue-depth <n>', 'wait while the queue holds more jobs (default 1000)'],
 	['--notify-webhook <url>', 'Slack-compatible webhook for the summary (default RUNBOOK_NOTIFY_WEBHOOK)'],
 	['--break-lock', "take over a stale lock held by another host's run"],
