@@ -1,0 +1,102 @@
+import {performance} from 'node:perf_hooks';
+import {createPlatformSchema, existingTables, platformTables} from '../platform-schema.js';
+import type {Sql} from '../sql.js';
+import {deferSecondaryIndexes, enlargePageCache} from './bulk-load.js';
+import {insertBulkCertificates, insertBulkComments, insertBulkPosts} from './bulk-activity.js';
+import {insertBulkEnrollments, insertBulkMembers, insertBulkUsers, insertCourses} from './bulk-people.js';
+import {demoLayout, specialUsers} from './cast.js';
+import {insertCommunities} from './communities.js';
+import {demoExpressions} from './expressions.js';
+import {insertNastyActivity} from './nasty-activity.js';
+import {insertNastyPeople} from './nasty-people.js';
+import {createNumbers, dropNumbers} from './numbers.js';
+import {type DemoSize, demoClock, sizeProfiles} from './sizes.js';
+import {insertBaselineLeftovers, insertTokens} from './tokens.js';
+
+export {demoSizes, type DemoSize, referenceUnix} from './sizes.js';
+export {specialCommunities, specialUsers} from './cast.js';
+
+export type DemoOptions = {
+	readonly size: DemoSize;
+	readonly seed: number;
+	/** Only its UTC day matters (the recent-activity window ends there); defaults to the current clock. */
+	readonly now?: Date;
+};
+
+export type DemoSummary = {
+	readonly size: DemoSize;
+	readonly seed: number;
+	/** Row count of every platform table after generation. */
+	readonly rows: Record<string, number>;
+	/** Sanctum token of the internal user: `<id>|<plain>`. */
+	readonly token: string;
+	readonly internalUserId: number;
+	readonly durationMs: number;
+};
+
+/**
+ * Drops and recreates the platform tables, then fills them with a deterministic dataset: the same size, seed and
+ * UTC day give identical rows on SQLite and MariaDB. Runs of the tool recorded against the previous data are
+ * cleared too (they describe rows that no longer exist). Demo and testing profiles only: the caller checks.
+ */
+export async function generateDemo(sql: Sql, options: DemoOptions): Promise<DemoSummary> {
+	const started = performance.now();
+	const size = sizeProfiles[options.size];
+	const layout = demoLayout(size);
+	const clock = demoClock(options.now ?? new Date());
+	const x = demoExpressions(sql.dialect, options.seed, clock);
+
+	await createPlatformSchema(sql);
+	await createNumbers(sql);
+	const restoreIndexes = await deferSecondaryIndexes(sql, ['enrollments', 'community_post_comments']);
+	const restoreCache = await enlargePageCache(sql);
+	let token = '';
+	try {
+		await sql.transaction(async tx => {
+			await clearRunbookRuns(tx);
+			const people = await insertNastyPeople(tx, layout, clock);
+			await insertBulkUsers(tx, layout, x);
+			await insertCourses(tx, layout, x);
+			await insertCommunities(tx, layout, options.seed, clock);
+			await insertBulkEnrollments(tx, layout, x, people.enrollments + 1);
+			await insertBulkMembers(tx, layout, x, people.members + 1);
+			const activity = await insertNastyActivity(tx, layout, clock);
+			await insertBulkPosts(tx, layout, x, activity.posts + 1);
+			await insertBulkComments(tx, layout, x, clock, activity.comments + 1);
+			await insertBulkCertificates(tx, layout, x, activity.certificates + 1);
+			token = (await insertTokens(tx, layout, options.seed, clock)).token;
+			await insertBaselineLeftovers(tx, clock);
+		});
+	} finally {
+		await restoreIndexes();
+		await restoreCache();
+		await dropNumbers(sql);
+	}
+
+	return {
+		size: options.size,
+		seed: options.seed,
+		rows: await countRows(sql),
+		token,
+		internalUserId: specialUsers.internal,
+		durationMs: Math.round(performance.now() - started),
+	};
+}
+
+export async function countRows(sql: Sql): Promise<Record<string, number>> {
+	const rows: Record<string, number> = {};
+	for (const table of platformTables) {
+		const row = await sql.get<{count: number | string}>(`SELECT COUNT(*) AS count FROM ${table}`);
+		rows[table] = Number(row?.count ?? 0);
+	}
+
+	return rows;
+}
+
+/** Empties the tool's own tables (runs, batches, undo, locks, work tables) but not its migration history. */
+async function clearRunbookRuns(sql: Sql): Promise<void> {
+	const tables = [...(await existingTables(sql))].filter(table => table.startsWith('runbook_') && table !== 'runbook_migrations' && !table.startsWith('runbook_demo_')).sort();
+	for (const table of tables) {
+		await sql.run(`DELETE FROM ${table}`);
+	}
+}

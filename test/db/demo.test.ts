@@ -1,0 +1,229 @@
+import {createHash} from 'node:crypto';
+import test from 'ava';
+import {countRows, generateDemo, specialUsers} from '../../source/db/demo/generate-demo.js';
+import {platformTables} from '../../source/db/platform-schema.js';
+import type {Sql} from '../../source/db/sql.js';
+import {createTestDatabase, testEachDialect} from '../helpers/databases.js';
+
+// DESIGN.md §10 `demo`: every nasty case present, deterministic, identical on SQLite and MariaDB.
+
+const now = new Date('2026-11-25T15:30:00Z');
+const ninetyDaysAgo = '2026-08-27 15:30:00';
+
+type Link = {courseId: number; role: string};
+const priority: Record<string, number> = {member: 1, moderator: 2, admin: 3, owner: 4};
+
+/** The link rules of DESIGN.md §2, written independently of the jobs' parser. */
+function parseLinks(settings: string | null): {valid: Link[]; invalid: unknown[]; shape: 'object' | 'list' | 'none'} {
+	const links = settings === null ? undefined : (JSON.parse(settings) as {classroom_links?: unknown}).classroom_links;
+	if (links === undefined || links === null || typeof links !== 'object') {
+		return {valid: [], invalid: [], shape: 'none'};
+	}
+
+	const entries: Array<[string, Record<string, unknown>]> = Array.isArray(links) ? links.map((value, index) => [String(index), value]) : Object.entries(links as Record<string, Record<string, unknown>>);
+	const valid: Link[] = [];
+	const invalid: unknown[] = [];
+	for (const [key, value] of entries) {
+		const id = value.course_id ?? key;
+		const courseId = typeof id === 'number' ? id : typeof id === 'string' && /^\d+$/.test(id) ? Number(id) : Number.NaN;
+		if (!Number.isInteger(courseId) || courseId <= 0) {
+			invalid.push(id);
+			continue;
+		}
+
+		const raw = String(value.default_role ?? 'member').toLowerCase();
+		const role = ['student', 'learner', 'participant'].includes(raw) ? 'member' : ['teacher', 'instructor'].includes(raw) ? 'admin' : ['facilitator', 'assistant'].includes(raw) ? 'moderator' : raw in priority ? raw : 'member';
+		valid.push({courseId, role});
+	}
+
+	return {valid, invalid, shape: Array.isArray(links) ? 'list' : 'object'};
+}
+
+type Community = {id: number; settings: string | null; deleted_at: string | null};
+
+async function count(sql: Sql, query: string, parameters: unknown[] = []): Promise<number> {
+	const row = await sql.get<{n: number | string}>(query, parameters);
+	return Number(row?.n ?? 0);
+}
+
+/** sha256 per table over `SELECT * … ORDER BY id`, every value as text. */
+async function digests(sql: Sql): Promise<Record<string, string>> {
+	const result: Record<string, string> = {};
+	for (const table of platformTables) {
+		const hash = createHash('sha256');
+		for (const row of await sql.all(`SELECT * FROM ${table} ORDER BY id`)) {
+			hash.update(JSON.stringify(Object.entries(row).map(([key, value]) => [key, value === null ? null : String(value)])) + '\n');
+		}
+
+		result[table] = hash.digest('hex');
+	}
+
+	return result;
+}
+
+const formatUnix = (unix: number) => new Date(unix * 1000).toISOString().slice(0, 19).replace('T', ' ');
+
+testEachDialect('the tiny dataset has every case the backfill must handle', async (t, {sql}) => {
+	const summary = await generateDemo(sql, {size: 'tiny', seed: 42, now});
+	t.is(summary.rows.enrollments, 300);
+	t.deepEqual(summary.rows, await countRows(sql));
+
+	// Duplicate enrollments, NULL / orphan / zero users, NULL entry_date with created_at always set.
+	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM (SELECT user_id, course_id FROM enrollments WHERE user_id > 0 GROUP BY user_id, course_id HAVING COUNT(*) > 1) d')) > 0);
+	t.is(await count(sql, 'SELECT COUNT(*) AS n FROM enrollments WHERE user_id = ? AND course_id = 1', [specialUsers.duplicateEnrollment]), 3);
+	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM enrollments WHERE user_id IS NULL')) > 0);
+	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM enrollments WHERE user_id = 0')) > 0);
+	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM enrollments e WHERE e.user_id > 0 AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = e.user_id)')) > 0);
+	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM enrollments WHERE entry_date IS NULL AND user_id > 0')) > 0);
+	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM enrollments WHERE entry_date IS NULL AND user_id IS NULL')) > 0);
+	t.is(await count(sql, 'SELECT COUNT(*) AS n FROM enrollments WHERE created_at IS NULL'), 0);
+
+	// Links: both shapes, invalid entries, mixed-case roles, no links, NULL settings, other keys, soft-deleted.
+	const communities = await sql.all<Community>('SELECT id, settings, deleted_at FROM communities ORDER BY id');
+	const parsed = communities.map(community => ({...community, ...parseLinks(community.settings)}));
+	t.true(parsed.some(c => c.shape === 'object' && c.valid.length > 0));
+	t.true(parsed.some(c => c.shape === 'list' && c.valid.length > 0));
+	t.true(parsed.some(c => c.settings === null));
+	t.true(parsed.some(c => c.settings !== null && c.shape === 'none'));
+	t.true(parsed.some(c => c.shape !== 'none' && c.valid.length === 0 && c.invalid.length > 0)); // links, none valid
+	t.true(parsed.some(c => c.deleted_at !== null && c.valid.length > 0));
+	t.true(parsed.some(c => c.settings !== null && Object.keys(JSON.parse(c.settings) as object).some(key => key !== 'classroom_links') && c.valid.length > 0));
+	const invalid = parsed.flatMap(c => c.invalid);
+	for (const value of ['abc', -3, 0, '0']) {
+		t.true(invalid.includes(value), `invalid course id ${String(value)}`);
+	}
+
+	t.true(communities.some(c => c.settings?.includes('[{"default_role":"assistant"}')), 'a list entry without course_id');
+	for (const role of ['"Teacher"', '"FACILITATOR"', '"assistant"', '"owner"', '"weird"', '"student"', '"teacher"']) {
+		t.true(communities.some(c => c.settings?.includes(`"default_role":${role}`)), role);
+	}
+
+	t.true(communities.some(c => c.settings?.includes('"12":{"default_role":"student"}')), 'object keyed by course id');
+	const live = parsed.filter(c => c.deleted_at === null);
+	const communitiesOfCourse = new Map<number, Set<number>>();
+	for (const c of live) {
+		for (const link of c.valid) {
+			communitiesOfCourse.set(link.courseId, (communitiesOfCourse.get(link.courseId) ?? new Set()).add(c.id));
+		}
+	}
+
+	t.true([...communitiesOfCourse.values()].some(set => set.size > 1), 'a course linked to several communities');
+	const courses = await count(sql, 'SELECT COUNT(*) AS n FROM courses');
+	t.true(communitiesOfCourse.size < courses, 'some courses are linked nowhere');
+
+	// Pairs (community, user) over valid enrollments: several courses, roles to raise, joined_at to move earlier.
+	const enrollments = await sql.all<{user_id: number; course_id: number; entry_date: number | null; created_at: string}>(
+		'SELECT e.user_id, e.course_id, e.entry_date, e.created_at FROM enrollments e JOIN users u ON u.id = e.user_id WHERE e.course_id IS NOT NULL',
+	);
+	const pairs = new Map<string, {courses: Set<number>; role: number; joined: string}>();
+	for (const c of live) {
+		for (const link of c.valid) {
+			for (const enrollment of enrollments.filter(e => Number(e.course_id) === link.courseId)) {
+				const key = `${c.id}:${enrollment.user_id}`;
+				const joined = enrollment.entry_date === null ? enrollment.created_at : formatUnix(Number(enrollment.entry_date));
+				const pair = pairs.get(key) ?? {courses: new Set(), role: 0, joined};
+				pair.courses.add(link.courseId);
+				pair.role = Math.max(pair.role, priority[link.role]!);
+				pair.joined = joined < pair.joined ? joined : pair.joined;
+				pairs.set(key, pair);
+			}
+		}
+	}
+
+	t.true([...pairs.values()].some(pair => pair.courses.size > 1), 'a user enrolled in several courses of one community');
+	const members = await sql.all<{community_id: number; user_id: number; role: string; status: string; joined_at: string; metadata: string | null; deleted_at: string | null}>('SELECT * FROM community_members');
+	for (const status of ['active', 'left', 'pending', 'banned']) {
+		t.true(members.some(m => m.status === status && m.deleted_at === null), status);
+	}
+
+	t.true(members.some(m => m.deleted_at !== null), 'soft-deleted member');
+	const withPair = members.map(m => ({member: m, pair: pairs.get(`${m.community_id}:${m.user_id}`)})).filter(({pair}) => pair !== undefined);
+	t.true(withPair.some(({member, pair}) => member.status === 'active' && member.deleted_at === null && priority[member.role]! < pair!.role), 'active member below the link role');
+	t.true(withPair.some(({member, pair}) => member.status === 'active' && priority[member.role]! > pair!.role), 'member above the link role (never lowered)');
+	t.true(withPair.some(({member, pair}) => member.joined_at > pair!.joined), 'member joined later than the enrollment');
+	t.true(withPair.some(({member}) => member.status === 'banned'), 'banned member with enrollments');
+	t.true(withPair.some(({member}) => member.deleted_at !== null), 'soft-deleted member with enrollments');
+	t.true(withPair.some(({member}) => member.metadata !== null && Object.keys(JSON.parse(member.metadata) as object).length > 0), 'member metadata to keep');
+	t.true([...pairs.keys()].some(key => !members.some(m => `${m.community_id}:${m.user_id}` === key)), 'pairs without a member row');
+});
+
+testEachDialect('the tiny dataset has every case the activity migration must handle', async (t, {sql}) => {
+	await generateDemo(sql, {size: 'tiny', seed: 42, now});
+	const orphan = (table: string, column: string) => `SELECT COUNT(*) AS n FROM ${table} x WHERE x.${column} > 0 AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = x.${column})`;
+	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM community_posts WHERE deleted_at IS NOT NULL')) > 0);
+	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM community_post_comments WHERE deleted_at IS NOT NULL')) > 0);
+	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM community_posts WHERE published_at IS NULL')) > 0);
+	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM community_posts WHERE author_id IS NULL')) > 0);
+	t.true((await count(sql, orphan('community_posts', 'author_id'))) > 0);
+	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM community_post_comments WHERE author_id IS NULL')) > 0);
+	t.true((await count(sql, orphan('community_post_comments', 'author_id'))) > 0);
+	t.is(await count(sql, 'SELECT COUNT(*) AS n FROM community_post_comments c LEFT JOIN community_posts p ON p.id = c.post_id WHERE p.id IS NULL OR p.community_id <> c.community_id'), 0);
+	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM community_posts p JOIN communities c ON c.id = p.community_id WHERE c.deleted_at IS NOT NULL')) > 0);
+	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM certificates WHERE user_id IS NULL')) > 0);
+	t.true((await count(sql, orphan('certificates', 'user_id'))) > 0);
+	const linked = (await sql.all<{settings: string | null}>('SELECT settings FROM communities WHERE deleted_at IS NULL')).flatMap(c => parseLinks(c.settings).valid.map(link => link.courseId));
+	const certificateCourses = (await sql.all<{course_id: number | null}>('SELECT course_id FROM certificates WHERE user_id IS NOT NULL')).map(row => row.course_id);
+	t.true(certificateCourses.some(course => course !== null && linked.includes(Number(course))), 'certificate for a linked course');
+	t.true(certificateCourses.some(course => course !== null && !linked.includes(Number(course))), 'certificate for an unlinked course');
+	// Plenty inside migrate-legacy-activity's default --since="-90 days" (relative to `now`), and some older.
+	for (const [table, column] of [['community_posts', 'created_at'], ['community_post_comments', 'created_at'], ['certificates', 'created_at']] as const) {
+		t.true((await count(sql, `SELECT COUNT(*) AS n FROM ${table} WHERE ${column} >= ?`, [ninetyDaysAgo])) >= 10, `${table} recent`);
+		t.true((await count(sql, `SELECT COUNT(*) AS n FROM ${table} WHERE ${column} < ?`, [ninetyDaysAgo])) >= 5, `${table} older`);
+	}
+
+	// The internal user: role internal, memberships, activity, and tokens for a few other users.
+	t.is((await sql.get<{role: string}>('SELECT role FROM users WHERE email = ?', ['ops@example.test']))?.role, 'internal');
+	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM community_members WHERE user_id = ?', [specialUsers.internal])) > 0);
+	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM community_posts WHERE author_id = ? AND created_at >= ?', [specialUsers.internal, ninetyDaysAgo])) > 0);
+	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM certificates WHERE user_id = ?', [specialUsers.internal])) > 0);
+	t.true((await count(sql, 'SELECT COUNT(DISTINCT tokenable_id) AS n FROM personal_access_tokens WHERE tokenable_id <> ?', [specialUsers.internal])) >= 3);
+	t.is(await count(sql, 'SELECT COUNT(*) AS n FROM profile_activities'), 0);
+});
+
+testEachDialect('the token authenticates the internal user and is deterministic', async (t, {sql}) => {
+	const summary = await generateDemo(sql, {size: 'tiny', seed: 42, now});
+	t.regex(summary.token, /^\d+\|[A-Za-z\d]{40}$/);
+	const [id, plain] = summary.token.split('|') as [string, string];
+	const row = await sql.get<{tokenable_type: string; tokenable_id: number; name: string; token: string; abilities: string}>('SELECT * FROM personal_access_tokens WHERE id = ?', [Number(id)]);
+	t.is(row?.token, createHash('sha256').update(plain).digest('hex'));
+	t.is(row?.tokenable_type, 'App\\Models\\User');
+	t.is(Number(row?.tokenable_id), summary.internalUserId);
+	t.is(row?.name, 'community-runbook-demo');
+	t.is(row?.abilities, '["*"]');
+	t.is((await generateDemo(sql, {size: 'tiny', seed: 42, now})).token, summary.token);
+	t.not((await generateDemo(sql, {size: 'tiny', seed: 43, now})).token, summary.token);
+});
+
+testEachDialect('the same seed gives the same rows, another seed other rows, and old runs are cleared', async (t, {sql}) => {
+	await sql.run(`INSERT INTO runbook_locks (name, run_id, host, pid, acquired_at, heartbeat_at) VALUES ('community-runbook', 'x', 'h', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')`);
+	await generateDemo(sql, {size: 'tiny', seed: 42, now});
+	t.is(await count(sql, 'SELECT COUNT(*) AS n FROM runbook_locks'), 0);
+	const first = await digests(sql);
+	await generateDemo(sql, {size: 'tiny', seed: 42, now});
+	t.deepEqual(await digests(sql), first);
+	const other = await digests((await generateDemo(sql, {size: 'tiny', seed: 7, now}), sql));
+	for (const table of ['users', 'enrollments', 'community_members', 'community_posts', 'community_post_comments', 'certificates', 'communities', 'personal_access_tokens']) {
+		t.not(other[table], first[table], table);
+	}
+
+	t.is(other.profile_activities, first.profile_activities); // empty either way
+});
+
+test('SQLite and MariaDB get identical rows for the same seed and size', async t => {
+	const sqlite = await createTestDatabase('sqlite');
+	const mysql = await createTestDatabase('mysql');
+	try {
+		for (const [size, seed] of [['tiny', 1234], ['small', 42]] as const) {
+			const [a, b] = [await generateDemo(sqlite.sql, {size, seed, now}), await generateDemo(mysql.sql, {size, seed, now})];
+			t.deepEqual(a.rows, b.rows, size);
+			t.is(a.token, b.token);
+			t.deepEqual(await digests(sqlite.sql), await digests(mysql.sql), size);
+		}
+
+		const small = await countRows(sqlite.sql);
+		t.like(small, {users: 5000, courses: 120, communities: 24, enrollments: 100_000, community_posts: 6000, community_post_comments: 18_000, certificates: 3000});
+	} finally {
+		await sqlite.destroy();
+		await mysql.destroy();
+	}
+});
