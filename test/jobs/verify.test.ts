@@ -152,3 +152,25 @@ test('params: --sample and --seed are validated', t => {
 	t.regex(verify.parameters.safeParse({apiUrl: 'ftp://x'}).error!.issues[0]!.message, /--api-url must be an http\(s\) URL/);
 	t.deepEqual(verify.parameters.parse({}), {sample: 50, seed: 1});
 });
+
+testEachDialect('an API that serves the feed while the flag is off fails the gate', async (t, database) => {
+	const {appRoot} = await migrated(database);
+	const {createServer} = await import('node:http');
+	const {once} = await import('node:events');
+	const server = createServer((_request, response) => {
+		response.writeHead(200, {'content-type': 'application/json'});
+		response.end(JSON.stringify({data: [], meta: {pagination: {type: 'cursor', per_page: 25, has_more: false, count: 0}, status: 200}}));
+	});
+	server.listen(0, '127.0.0.1');
+	await once(server, 'listening');
+	try {
+		const port = (server.address() as {port: number}).port;
+		const error = await t.throwsAsync(runJob(database, verify, {apiUrl: `http://127.0.0.1:${port}`, token: '1|someTokenThatIsLongEnough0123456789'}, {appRoot}), {instanceOf: VerificationFailed});
+		t.regex(error.message, /API gate \(flag off\): without a token: expected 401, got HTTP 200; flag off: expected 404 "Feature not available.", got HTTP 200/);
+		const result = (error as unknown as {result: {metrics: Record<string, number>}}).result;
+		t.is(result.metrics.api_gate_passed, 0);
+		t.is(result.metrics.differences, 0);
+	} finally {
+		server.close();
+	}
+});
