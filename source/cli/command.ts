@@ -41,6 +41,8 @@ export type CommandContext = {
 	readonly profile: Profile;
 	readonly appRoot: string;
 	readonly evidenceRoot: string;
+	/** The database as it may be shown (no password). */
+	readonly databaseLabel: string;
 	/** Opens the database the options name (and applies the tool's migrations unless told not to). */
 	readonly connect: (options?: {readonly createSqliteFile?: boolean; readonly migrate?: boolean}) => Promise<Database>;
 	readonly warn: (message: string) => void;

@@ -1,7 +1,7 @@
 import {resolve} from 'node:path';
 import {Command, CommanderError, Option} from 'commander';
 import {openDatabase, migrateRunbookTables} from '../db/orm.js';
-import {redactUrl} from '../db/database-url.js';
+import {describeTarget, redactUrl} from '../db/database-url.js';
 import {RunbookError, UsageError} from '../engine/errors.js';
 import {redactSecrets} from '../engine/redact.js';
 import type {CommandContext, CommandResult, CommandSpec, Terminal} from './command.js';
@@ -183,6 +183,7 @@ function buildContext(global: GlobalOptions, terminal: Terminal, signal: AbortSi
 		profile,
 		appRoot,
 		evidenceRoot,
+		databaseLabel: describeTarget(target),
 		warn,
 		signal,
 		async connect(options = {}) {

@@ -13,7 +13,7 @@ export async function runCli(args: readonly string[], options: {readonly env?: R
 	const child = spawn(process.execPath, [`--import=${tsxLoader}`, `${projectRoot}source/cli.tsx`, ...args], {
 		cwd: options.cwd ?? projectRoot,
 		stdio: ['ignore', 'pipe', 'pipe'],
-		env: {...process.env, CI: '1', NO_COLOR: '1', INIT_CWD: options.cwd ?? projectRoot, DATABASE_URL: '', ...options.env},
+		env: {...process.env, CI: '1', NO_COLOR: '1', INIT_CWD: options.cwd ?? projectRoot, DATABASE_URL: '', TSX_TSCONFIG_PATH: `${projectRoot}tsconfig.json`, ...options.env},
 	});
 	let stdout = '';
 	let stderr = '';

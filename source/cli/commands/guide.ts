@@ -8,7 +8,7 @@ import {UsageError} from '../../engine/errors.js';
 import {runGuidedSession} from '../../ui/run-ui.js';
 import type {CommandContext, CommandSpec} from '../command.js';
 import {runResultToCommand} from './run.js';
-import {runStage11} from '../runbook-session.js';
+import {runStage11, stage11Runbook} from '../runbook-session.js';
 
 /** `npm start` on a fresh clone: the demo database is created once, with a realistic dataset. */
 async function ensureDemoDatabase(context: CommandContext): Promise<void> {
@@ -68,6 +68,11 @@ export const guideCommand: CommandSpec<{resume: boolean}> = {
 				return file ? readFile(join(evidenceDir, 'steps', file), 'utf8') : `No evidence for ${stepId} yet (folder ${evidenceDir}).`;
 			},
 			onAbort: () => abort.abort(),
+			title: stage11Runbook.title,
+			database: context.databaseLabel,
+			stdout: context.terminal.stdout as NodeJS.WriteStream,
+			stdin: context.terminal.stdin as NodeJS.ReadStream,
+			color: !context.terminal.env.NO_COLOR,
 		});
 		return runResultToCommand(result);
 	},
