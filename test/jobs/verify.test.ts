@@ -1,4 +1,6 @@
+import {once} from 'node:events';
 import {writeFileSync} from 'node:fs';
+import {createServer} from 'node:http';
 import {join} from 'node:path';
 import test from 'ava';
 import {backfillMembership} from '../../source/jobs/backfill-membership.js';
@@ -155,8 +157,6 @@ test('params: --sample and --seed are validated', t => {
 
 testEachDialect('an API that serves the feed while the flag is off fails the gate', async (t, database) => {
 	const {appRoot} = await migrated(database);
-	const {createServer} = await import('node:http');
-	const {once} = await import('node:events');
 	const server = createServer((_request, response) => {
 		response.writeHead(200, {'content-type': 'application/json'});
 		response.end(JSON.stringify({data: [], meta: {pagination: {type: 'cursor', per_page: 25, has_more: false, count: 0}, status: 200}}));
