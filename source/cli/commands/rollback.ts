@@ -46,7 +46,8 @@ export const rollbackCommand: CommandSpec<Options> = {
 				return {status: 'succeeded', run_id: null, params, metrics: emptyRollbackMetrics(), lines: [line], extra: {target_run: target?.runId ?? null, rollback_run: null, conflicts: []}};
 			}
 
-			const announcement = `${describeTarget(target)}: ${scope.pending} change${scope.pending === 1 ? '' : 's'} to undo in ${[...scope.tables, ...scope.files].join(', ')}.`;
+			const headline = describeTarget(target);
+			const announcement = `${headline}: ${scope.pending} change${scope.pending === 1 ? '' : 's'} to undo in ${[...scope.tables, ...scope.files].join(', ')}.`;
 			stderr(announcement);
 			const rollbackRunId = await nextRollbackRunId(database.sql, target.runId);
 			folder = await EvidenceFolder.create(context.evidenceRoot, rollbackRunId, {tool_version: toolVersion, database: session.fingerprint, command: 'rollback'});
@@ -63,7 +64,7 @@ export const rollbackCommand: CommandSpec<Options> = {
 				throw rollbackFailure(result, {runId: result.rollbackRunId, evidenceDir: folder.dir});
 			}
 
-			const lines = [announcement.replace(/:.*$/, '.'), result.complete ? `Run ${target.runId} is now rolled-back.` : `Run ${target.runId} still has changes to undo.`];
+			const lines = [`${headline}.`, result.complete ? `Run ${target.runId} is now rolled-back.` : `Run ${target.runId} still has changes to undo.`];
 			return {
 				status: 'succeeded',
 				run_id: result.rollbackRunId,
