@@ -1,0 +1,26 @@
+import {Box, Text} from 'ink';
+import {useTint} from '../color.js';
+import {truncate} from '../format.js';
+
+type Properties = {
+	readonly title: string;
+	readonly runId: string | null;
+	readonly resumed: boolean;
+	readonly database: string | null;
+	readonly evidenceDir: string | null;
+	readonly width: number;
+};
+
+/** Runbook title, run id, database and evidence folder: what the operator pastes into the change ticket. */
+export function Header({title, runId, resumed, database, evidenceDir, width}: Properties) {
+	const tint = useTint();
+	const run = runId ? `Run ${runId}${resumed ? ' (resumed)' : ''}` : 'Run starting…';
+	const details = [run, database ? `Database ${database}` : null].filter(Boolean).join(' · ');
+	return (
+		<Box flexDirection="column" width={width}>
+			<Text bold color={tint('cyan')} wrap="truncate-end">{truncate(title, width)}</Text>
+			<Text wrap="truncate-end">{truncate(details, width)}</Text>
+			{evidenceDir ? <Text dimColor wrap="truncate-start">{`Evidence ${evidenceDir}`}</Text> : null}
+		</Box>
+	);
+}

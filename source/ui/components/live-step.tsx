@@ -1,0 +1,39 @@
+import {Box} from 'ink';
+import type {Progress} from '../../engine/progress.js';
+import type {StepView} from '../hooks/use-run.js';
+import {MetricsTable, metricsTableHeight} from './metrics-table.js';
+import {ProgressPanel} from './progress-panel.js';
+
+type Properties = {
+	readonly step: StepView;
+	readonly progress: Progress | null;
+	readonly throttle: {readonly reason: string; readonly waitMs: number | null} | null;
+	readonly width: number;
+};
+
+/** Wide terminals put the planned-vs-live table beside the progress panel; narrow ones put it below. */
+export const sideBySideFrom = 120;
+
+/** The running step: progress panel plus the planned (dry run) vs live counters. */
+export function LiveStep({step, progress, throttle, width}: Properties) {
+	const live = progress?.metrics;
+	const hasTable = Boolean(step.planned ?? live);
+	const beside = hasTable && width >= sideBySideFrom;
+	const panelWidth = beside ? Math.floor(width * 0.55) : width;
+	return (
+		<Box flexDirection={beside ? 'row' : 'column'} width={width}>
+			<Box width={panelWidth} flexShrink={0} marginRight={beside ? 2 : 0}>
+				<ProgressPanel key={step.id} number={step.number} title={step.title} progress={progress} throttle={throttle} width={panelWidth} />
+			</Box>
+			{hasTable ? <MetricsTable planned={step.planned} live={live} width={beside ? width - panelWidth - 2 : width} /> : null}
+		</Box>
+	);
+}
+
+/** Lines LiveStep takes, for the layout budget. */
+export function liveStepHeight(step: StepView, progress: Progress | null, throttle: unknown, width: number): number {
+	const panel = 2 + (progress ? 1 : 0) + (throttle ? 1 : 0);
+	const metrics = new Set([...Object.keys(step.planned ?? {}), ...Object.keys(progress?.metrics ?? {})]).size;
+	const table = metricsTableHeight(metrics);
+	return width >= sideBySideFrom ? Math.max(panel, table) : panel + table;
+}
