@@ -1,6 +1,8 @@
 import test from 'ava';
 import {insertRows} from '../../source/engine/bulk-insert.js';
+import {rollbackRun} from '../../source/engine/rollback.js';
 import {rowHash} from '../../source/engine/row-hash.js';
+import {takeSnapshot} from '../../source/evidence/snapshot.js';
 import {testEachDialect} from '../helpers/databases.js';
 import {activities, type ActivityView, digestAll, runLegacyActivity, seedLegacyData, sha1} from './helpers/legacy-activity.js';
 
@@ -154,6 +156,7 @@ testEachDialect('an identical existing activity is left alone, a different one i
 		idempotency_key: sha1('profile:community_post:2:10'),
 		occurred_at: '2025-08-03 12:30:00',
 		context: '{"type":"image","visibility":"public"}',
+		updated_at: '2025-09-01 00:00:00',
 	});
 });
 
@@ -235,4 +238,30 @@ test('semantic params are the --since text, never the chunk', async t => {
 	t.deepEqual(migrateLegacyActivity.semanticParams(params), {since: '-90 days'});
 	t.deepEqual(migrateLegacyActivity.semanticParams(migrateLegacyActivity.parameters.parse({})), {since: null});
 	t.is(migrateLegacyActivity.parameters.parse({}).chunk, 500);
+});
+
+testEachDialect('run + rollback gives back profile_activities exactly, without conflicts (after_hash matches what was written)', async (t, database) => {
+	await seedLegacyData(database.sql);
+	await insertRows(database.sql, 'profile_activities', ['user_id', 'community_id', 'activity_type', 'subject_type', 'subject_id', 'idempotency_key', 'occurred_at', 'context', 'created_at', 'updated_at'], [
+		[2, 10, 'community_post.published', 'community_post', 2, sha1('profile:community_post:2:10'), '2025-08-03 12:30:00', '{"type": "image", "visibility": "public"}', '2025-09-01 00:00:00', '2025-09-01 00:00:00'],
+	]);
+	const [before] = await takeSnapshot(database.sql, ['profile_activities']);
+	const outcome = await runLegacyActivity(database, {since: '2025-08-01', chunk: '4'});
+	t.is(outcome.metrics.records_updated, 1);
+	const result = await rollbackRun({
+		database,
+		runId: outcome.runId,
+		appRoot: '/nonexistent',
+		overwriteConflicts: false,
+		signal: new AbortController().signal,
+		clock: {now: () => new Date('2025-10-30T01:00:00Z')},
+		self: {host: 'test-host', pid: process.pid, isAlive: () => false},
+		report() {},
+		warn() {},
+		recordSql() {},
+	});
+	t.deepEqual(result.conflicts, []);
+	t.is(result.metrics.rows_deleted, 13);
+	t.is(result.metrics.rows_restored, 1);
+	t.deepEqual((await takeSnapshot(database.sql, ['profile_activities']))[0], before);
 });

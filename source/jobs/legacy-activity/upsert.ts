@@ -15,7 +15,7 @@ export type Classification = {
 
 const table = 'profile_activities';
 const writtenColumns = ['user_id', 'community_id', 'activity_type', 'subject_type', 'subject_id', 'idempotency_key', 'occurred_at', 'context', 'created_at', 'updated_at'] as const;
-const existingColumns = 'id, user_id, community_id, activity_type, subject_type, subject_id, idempotency_key, occurred_at, context';
+const existingColumns = 'id, user_id, community_id, activity_type, subject_type, subject_id, idempotency_key, occurred_at, context, updated_at';
 
 // SQLite binds at most 32,766 values per statement and MariaDB packets are finite: slice long lists.
 const keysPerLookup = 5000;
@@ -63,7 +63,9 @@ export async function writeActivities(tx: Sql, classification: Classification, n
 				: ` ON DUPLICATE KEY UPDATE ${assignments.map(column => `${column} = VALUES(${column})`).join(', ')}`;
 		await writeRows(tx, changed, now, suffix);
 		for (const {row, existing} of classification.updated) {
-			undo.push({table, rowId: Number(existing.id), action: 'update', before: pickTracked(table, existing), afterHash: rowHash(table, row)});
+			// updated_at too: the run sets it, so rollback must put it back for the table's checksum to match again.
+			const before = {...pickTracked(table, existing), updated_at: existing.updated_at ?? null};
+			undo.push({table, rowId: Number(existing.id), action: 'update', before, afterHash: rowHash(table, row)});
 		}
 	}
 
