@@ -64,11 +64,14 @@ function apiTarget(context: Context): {url: string | undefined; token: string | 
 	return {url, token};
 }
 
-/** A user whose feed is worth comparing: the first sampled user with activity, else anyone with activity. */
+/** A user whose feed is worth comparing: the sampled user with the most activity (a full first page), else anyone with activity. */
 async function gateUser(context: Context, sampled: readonly number[]): Promise<number | null> {
 	const sql = context.database.sql;
 	if (sampled.length > 0) {
-		const row = await sql.get<{user_id: unknown}>(`SELECT MIN(user_id) AS user_id FROM profile_activities WHERE user_id IN (${sampled.map(() => '?').join(', ')})`, sampled);
+		const row = await sql.get<{user_id: unknown}>(
+			`SELECT user_id, COUNT(*) AS n FROM profile_activities WHERE user_id IN (${sampled.map(() => '?').join(', ')}) GROUP BY user_id ORDER BY n DESC, user_id LIMIT 1`,
+			sampled,
+		);
 		if (row?.user_id !== null && row?.user_id !== undefined) {
 			return Number(row.user_id);
 		}
@@ -202,6 +205,11 @@ async function verifyAll(context: Context, mayWrite: boolean): Promise<JobResult
 	const result: JobResult = {metrics, details, samples: checks.reconciliation.differences.slice(0, 20)};
 	const problems = failureSummary(checks).filter(line => mayWrite || !line.startsWith('API gate not checked'));
 	if (problems.length > 0) {
+		if (mayWrite) {
+			// The engine records no metrics for a failed step; keep them on the run row for `status` and the evidence.
+			await context.database.sql.run('UPDATE runbook_runs SET metrics = ? WHERE run_id = ?', [JSON.stringify(metrics), context.runId]);
+		}
+
 		throw Object.assign(
 			new VerificationFailed(`Verification failed: ${problems.join(' | ')}.`, {
 				hint: 'Every difference is in the step evidence and in the JSON output (checks); fix the cause, or undo the run with `community-runbook rollback`.',

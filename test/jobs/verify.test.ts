@@ -103,6 +103,9 @@ testEachDialect('fails naming the user and the difference after a member row is 
 	);
 	t.deepEqual(result.details.checks.reconciliation.differences[1]!.expected, {role: 'member', status: 'active', joined_at: '2024-02-01 00:00:00'});
 	t.is(await tokenCount(database), 0, 'the minted token is deleted on failure too');
+	const run = await database.sql.get<{status: string; metrics: string}>("SELECT status, metrics FROM runbook_runs WHERE job = 'verify'");
+	t.is(run!.status, 'failed');
+	t.deepEqual(JSON.parse(run!.metrics), result.metrics);
 });
 
 testEachDialect('fails on a missing or altered activity row', async (t, database) => {
