@@ -80,12 +80,17 @@ export function plain(frame: string | undefined): string {
 	return stripVTControlCharacters(frame ?? '');
 }
 
-/** Polls the latest frame until `predicate` holds (no fixed sleeps); fails with the last frame after `timeoutMs`. */
-export async function waitForFrame(lastFrame: () => string | undefined, predicate: (frame: string) => boolean, timeoutMs = 3000): Promise<string> {
+/**
+ * Polls the latest frame until `predicate` holds (no fixed sleeps); fails with the last frame after `timeoutMs`.
+ * Once it holds, lets React run the passive effects of that render (Ink's legacy root defers them to a scheduler
+ * task), so the `useInput` handlers of what is on screen are listening before the test types the next key.
+ */
+export async function waitForFrame(lastFrame: () => string | undefined, predicate: (frame: string) => boolean, timeoutMs = 10_000): Promise<string> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const frame = plain(lastFrame());
 		if (predicate(frame)) {
+			await settle();
 			return frame;
 		}
 
@@ -99,9 +104,23 @@ export async function waitForFrame(lastFrame: () => string | undefined, predicat
 	}
 }
 
+/** Two event-loop turns: enough for React's scheduled passive effects (useInput subscriptions) to run. */
+export async function settle(): Promise<void> {
+	for (let turn = 0; turn < 3; turn++) {
+		await new Promise(resolve => {
+			setImmediate(resolve);
+		});
+	}
+}
+
 /** Widest line of a frame, in characters (the frames drawn here are single-width text). */
 export function widestLine(frame: string): number {
 	return Math.max(0, ...plain(frame).split('\n').map(line => [...line].length));
 }
 
 export const keys = {enter: '\r', escape: '\u001B', ctrlC: '\u0003', backspace: '\u007F', down: '\u001B[B', up: '\u001B[A'} as const;
+
+/** The frame as one line (wrapped text joined), for checking sentences whatever the width. */
+export function flat(frame: string): string {
+	return plain(frame).split('\n').map(line => line.trim()).join(' ');
+}
