@@ -1,9 +1,12 @@
+import process from 'node:process';
 import {createHash} from 'node:crypto';
 import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import test from 'ava';
 import {enableFeature} from '../../source/jobs/enable-feature.js';
 import {rowHash} from '../../source/engine/row-hash.js';
+import {rollbackRun} from '../../source/engine/rollback.js';
+import {takeSnapshot} from '../../source/evidence/snapshot.js';
 import {testEachDialect, type TestDatabase} from '../helpers/databases.js';
 import {createAppRoot} from '../helpers/profile-feed.js';
 import {runJob} from '../helpers/run-job.js';
@@ -159,4 +162,32 @@ for (const [raw, pattern] of [
 test('params: defaults and typed values from the runbook', t => {
 	t.deepEqual(enableFeature.parameters.parse({flag}), {flag, percentage: 100, segment: ['internal'], force: false});
 	t.deepEqual(enableFeature.parameters.parse({flag, percentage: 25, segment: ['a', 'b,c'], community: 'x, 3'}), {flag, percentage: 25, segment: ['a', 'b', 'c'], community: ['x', '3'], force: false});
+});
+
+testEachDialect('rollback of an enable-feature run restores both files and the community settings exactly', async (t, database) => {
+	await seedCommunities(database);
+	const root = createAppRoot();
+	const previousFlags = '{"other_flag": true}\n';
+	writeFileSync(flagsPath(root), previousFlags);
+	const before = await takeSnapshot(database.sql, ['communities']);
+	const outcome = await runJob(database, enableFeature, {flag, community: 'campus-general,study-hall'}, {appRoot: root});
+	t.is(outcome.metrics.communities_marked, 2);
+	const result = await rollbackRun({
+		database,
+		runId: outcome.runId,
+		appRoot: root,
+		overwriteConflicts: false,
+		signal: new AbortController().signal,
+		clock: {now: () => new Date('2026-11-25T20:00:00Z')},
+		self: {host: 'test-host', pid: process.pid, isAlive: () => false},
+		report() {},
+		warn() {},
+		recordSql() {},
+	});
+	t.is(result.metrics.conflicts, 0);
+	t.is(result.metrics.files_restored, 2);
+	t.is(result.metrics.rows_restored, 2);
+	t.is(readFileSync(flagsPath(root), 'utf8'), previousFlags);
+	t.false(existsSync(rolloutsPath(root)));
+	t.deepEqual(await takeSnapshot(database.sql, ['communities']), before);
 });
