@@ -1,0 +1,148 @@
+import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import test from 'ava';
+import {generateDemo} from '../../source/db/demo/generate-demo.js';
+import type {Sql} from '../../source/db/sql.js';
+import {createTestDatabase, dialects, type TestDatabase} from '../helpers/databases.js';
+import {checksums, cli, type CliResult, maskRunFields, normaliseRow, platformTablesChecked, temporaryFolder} from './helpers.js';
+
+// DESIGN.md §8 success test, through the real CLI on the demo data (tiny): members active / left / pending / banned /
+// soft-deleted and existing activities. Run every writing step, roll everything back, and every platform table's
+// checksum equals the one taken before the run; the flag files are back byte for byte. Then the same steps again
+// give the same result as the first time, and rolling back twice is harmless.
+
+const demoNow = new Date('2026-11-25T12:00:00Z');
+const originalFlags = '{\n    "other_flag": true\n}\n';
+
+type Step = {name: string; args: string[]};
+
+function steps(): Step[] {
+	return [
+		{name: 'seed-baseline', args: ['seed-baseline', '--force']},
+		{name: 'backfill-membership', args: ['backfill-membership', '--source=classrooms', '--batch=50']},
+		{name: 'migrate-legacy-activity', args: ['migrate-legacy-activity', '--chunk=40']},
+		{name: 'enable-feature', args: ['enable-feature', '--flag=community_profile_activity', '--percentage=100', '--segment=internal', '--community=campus-general,peer-tutors', '--force']},
+	];
+}
+
+async function runAll(t: {is: (a: unknown, b: unknown, message?: string) => void}, common: string[]): Promise<Record<string, Record<string, unknown>>> {
+	const metrics: Record<string, Record<string, unknown>> = {};
+	for (const step of steps()) {
+		const result = await cli([...step.args, ...common, '--output=json']);
+		t.is(result.code, 0, `${step.name} failed: ${result.stderr}`);
+		metrics[step.name] = result.json?.metrics as Record<string, unknown>;
+	}
+
+	return metrics;
+}
+
+async function rollbackUntilDone(common: string[]): Promise<CliResult[]> {
+	const results: CliResult[] = [];
+	for (let attempt = 0; attempt < 8; attempt++) {
+		const result = await cli(['rollback', ...common, '--output=json']);
+		results.push(result);
+		if (result.code !== 0 || result.json?.target_run === null) {
+			break;
+		}
+	}
+
+	return results;
+}
+
+/** Members and activities without ids (a second run inserts under new auto-increment ids), by natural key. */
+async function resultRows(sql: Sql, runStarts: string[]): Promise<Record<string, unknown[]>> {
+	const mask = (row: Record<string, unknown>) => {
+		const masked = maskRunFields(normaliseRow(row));
+		delete masked.id;
+		for (const [key, value] of Object.entries(masked)) {
+			if (typeof value === 'string' && runStarts.includes(value)) {
+				masked[key] = '<run start>';
+			}
+		}
+
+		return masked;
+	};
+
+	const members = (await sql.all<Record<string, unknown>>('SELECT * FROM community_members ORDER BY community_id, user_id')).map(mask);
+	const activities = (await sql.all<Record<string, unknown>>('SELECT * FROM profile_activities ORDER BY idempotency_key')).map(mask);
+	const communities = (await sql.all<Record<string, unknown>>('SELECT * FROM communities ORDER BY id')).map(row => {
+		const masked = mask(row);
+		masked.settings = typeof masked.settings === 'string' ? masked.settings.replaceAll(/"updated_at"\s*:\s*"[^"]*"/g, '"updated_at":"*"') : masked.settings;
+		return masked;
+	});
+	return {members, activities, communities};
+}
+
+async function runStartTimes(sql: Sql): Promise<string[]> {
+	const rows = await sql.all<{started_at: string}>(`SELECT started_at FROM runbook_runs WHERE mode = 'execute'`);
+	return rows.map(row => String(row.started_at).slice(0, 19));
+}
+
+for (const dialect of dialects) {
+	test(`run → rollback restores every table's checksum; run again is identical; a second rollback is a no-op [${dialect}]`, async t => {
+		const database: TestDatabase = await createTestDatabase(dialect);
+		try {
+			await generateDemo(database.sql, {size: 'tiny', seed: 42, now: demoNow});
+			const appRoot = temporaryFolder();
+			mkdirSync(join(appRoot, 'storage', 'app'), {recursive: true});
+			const flagsFile = join(appRoot, 'storage', 'app', 'feature-flags.json');
+			const rolloutsFile = join(appRoot, 'storage', 'app', 'feature-rollouts.json');
+			writeFileSync(flagsFile, originalFlags);
+			const common = [`--database-url=${database.url}`, `--app-root=${appRoot}`, `--evidence-dir=${join(appRoot, 'evidence')}`];
+			const before = await checksums(database.sql);
+
+			const first = await runAll(t, common);
+			t.true(Number(first['backfill-membership']?.members_created) > 0, 'the demo data gives the backfill something to create');
+			t.true(Number(first['backfill-membership']?.members_reactivated) > 0, 'and members to reactivate (left / pending / soft-deleted)');
+			t.true(Number(first['migrate-legacy-activity']?.records_created) > 0);
+			t.not(readFileSync(flagsFile, 'utf8'), originalFlags, 'enable-feature changed the flags file');
+			const firstRows = await resultRows(database.sql, await runStartTimes(database.sql));
+
+			const rollbacks = await rollbackUntilDone(common);
+			t.deepEqual(
+				rollbacks.map(result => result.code),
+				[0, 0, 0, 0, 0],
+				rollbacks.map(result => result.stderr).join('\n'),
+			);
+			t.deepEqual(
+				rollbacks.slice(0, 4).map(result => (result.json?.params as {run?: string}).run !== null),
+				[true, true, true, true],
+			);
+			t.regex(rollbacks[0]!.stderr, /Rolling back run \S+ \(enable-feature, started /);
+			t.regex(rollbacks[4]!.stderr, /Nothing to undo/i);
+			t.is((rollbacks[0]!.json?.metrics as Record<string, number>).files_restored, 2);
+			t.true((rollbacks[2]!.json?.metrics as Record<string, number>).rows_restored > 0, 'the backfill rollback restored reactivated / updated members');
+
+			const after = await checksums(database.sql);
+			const differing = platformTablesChecked.filter(table => after[table] !== before[table]);
+
+			t.is(readFileSync(flagsFile, 'utf8'), originalFlags, 'the flags file is back byte for byte (flag off)');
+			t.false(existsSync(rolloutsFile), 'the rollouts file did not exist before the run and is gone again');
+			const statuses = await database.sql.all<{job: string; status: string}>(`SELECT job, status FROM runbook_runs WHERE mode = 'execute' ORDER BY id`);
+			t.deepEqual(
+				statuses.map(row => row.status),
+				['rolled-back', 'rolled-back', 'rolled-back', 'rolled-back'],
+			);
+
+			// The same steps again: the same metrics and the same rows (run ids, sync times and run-start stamps masked).
+			const second = await runAll(t, common);
+			t.deepEqual(second, first);
+			t.deepEqual(await resultRows(database.sql, await runStartTimes(database.sql)), firstRows);
+
+			const again = await rollbackUntilDone(common);
+			t.is(again.at(-1)!.code, 0);
+			const afterSecond = await checksums(database.sql);
+			const noop = await cli(['rollback', ...common, '--output=json']);
+			t.is(noop.code, 0, noop.stderr);
+			t.regex(noop.stderr, /Nothing to undo/i);
+			t.deepEqual(noop.json?.metrics, {rows_deleted: 0, rows_restored: 0, files_restored: 0, conflicts: 0, already_absent: 0});
+			t.deepEqual(await checksums(database.sql), afterSecond, 'the no-op rollback changed nothing');
+			// Last, so every other check above reports too: the §8 success test.
+			t.deepEqual(differing, [], `checksums after run + rollback differ from before the run for: ${differing.join(', ')}`);
+			const differingSecond = platformTablesChecked.filter(table => afterSecond[table] !== before[table]);
+			t.deepEqual(differingSecond, [], `checksums after the second run + rollback differ from before the run for: ${differingSecond.join(', ')}`);
+		} finally {
+			await database.destroy();
+		}
+	});
+}
