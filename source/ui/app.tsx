@@ -8,14 +8,15 @@ import {EvidenceViewer} from './components/evidence-viewer.js';
 import {FailurePrompt} from './components/failure-prompt.js';
 import {Footer} from './components/footer.js';
 import {Header} from './components/header.js';
-import {LiveStep, liveStepHeight} from './components/live-step.js';
-import {MetricsTable, metricsTableHeight} from './components/metrics-table.js';
+import {LiveStep} from './components/live-step.js';
+import {MetricsTable} from './components/metrics-table.js';
 import {RunSummary} from './components/run-summary.js';
 import {StepList} from './components/step-list.js';
 import {useEvidenceViewer} from './hooks/use-evidence-viewer.js';
 import {useRun} from './hooks/use-run.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {abortQuestion, keysFor, type Overlay, type PromptMode} from './keymap.js';
+import {liveStepHeight, promptHeight} from './layout.js';
 import type {RunFeed} from './run-feed.js';
 
 type Properties = {
@@ -99,10 +100,8 @@ export function App({feed, title, database, operatorName, readEvidence, onAbort,
 
 	const promptsActive = overlay === null || overlay === 'abort-requested';
 	const headerLines = 2 + (state.evidenceDir ? 1 : 0);
-	const middle = current ? liveStepHeight(current, state.progress, state.throttle, columns)
-		: pending?.kind === 'approval' ? 4 + metricsTableHeight(Object.keys(pending.request.planned ?? {}).length)
-			: pending?.kind === 'drift' ? 2 + Object.keys(pending.request.drift).length : pending ? 5 : 1;
-	const listLines = Math.max(1, rows - 2 - headerLines - middle - (overlay ? 2 : 0));
+	const middle = (current ? liveStepHeight(current, state.progress, state.throttle, columns) : 0) + (pending ? promptHeight(pending, promptMode, columns) : 1);
+	const listLines = Math.max(1, rows - 2 - headerLines - middle - (overlay ? 3 : 0));
 	return (
 		<Box flexDirection="column" width={columns}>
 			<Header title={title} runId={state.runId} resumed={state.resumed} database={database} evidenceDir={state.evidenceDir} width={columns} />

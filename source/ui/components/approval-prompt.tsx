@@ -69,7 +69,7 @@ export function ApprovalPrompt({request, by, isActive, onDecide, onViewEvidence,
 			) : null}
 			{mode === 'reason' ? (
 				<Box flexDirection="column">
-					<Text>Why skip {name}? One line, recorded in the evidence. Enter submits · Esc goes back.</Text>
+					<Text>Why skip {name}? One line, kept in the evidence. Enter submits, Esc goes back.</Text>
 					<TextInput value={reason} isActive={isActive} placeholder="reason" onChange={value => { setReason(value); setReasonMissing(false); }} onSubmit={submitReason} onCancel={() => setMode('choice')} />
 					{reasonMissing ? <Text color={tint('red')}>✖ A reason is required to skip a step.</Text> : null}
 				</Box>

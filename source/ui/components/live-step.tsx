@@ -1,7 +1,7 @@
 import {Box} from 'ink';
 import type {Progress} from '../../engine/progress.js';
 import type {StepView} from '../hooks/use-run.js';
-import {MetricsTable, metricsTableHeight} from './metrics-table.js';
+import {MetricsTable} from './metrics-table.js';
 import {ProgressPanel} from './progress-panel.js';
 
 type Properties = {
@@ -28,12 +28,4 @@ export function LiveStep({step, progress, throttle, width}: Properties) {
 			{hasTable ? <MetricsTable planned={step.planned} live={live} width={beside ? width - panelWidth - 2 : width} /> : null}
 		</Box>
 	);
-}
-
-/** Lines LiveStep takes, for the layout budget. */
-export function liveStepHeight(step: StepView, progress: Progress | null, throttle: unknown, width: number): number {
-	const panel = 2 + (progress ? 1 : 0) + (throttle ? 1 : 0);
-	const metrics = new Set([...Object.keys(step.planned ?? {}), ...Object.keys(progress?.metrics ?? {})]).size;
-	const table = metricsTableHeight(metrics);
-	return width >= sideBySideFrom ? Math.max(panel, table) : panel + table;
 }

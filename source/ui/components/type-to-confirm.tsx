@@ -31,12 +31,12 @@ export function TypeToConfirm({word, action, isActive, onConfirm, onCancel}: Pro
 	return (
 		<Box flexDirection="column">
 			<Text>
-				Type <Text bold>{word}</Text> and press Enter to {action}. Esc goes back to the choices.
+				Type <Text bold>{word}</Text> and press Enter to {action}. Esc goes back.
 			</Text>
 			<TextInput value={value} isActive={isActive} onChange={setValue} onSubmit={submit} onCancel={onCancel} />
 			{refused === null ? null : (
 				<Text color={tint('red')}>
-					✖ {refused === '' ? 'Nothing typed' : `"${refused}" is not "${word}"`}: nothing was run. Type the exact word, or Esc to go back.
+					✖ {refused === '' ? 'Nothing typed' : `"${refused}" is not "${word}"`}: nothing was run. Type the exact word.
 				</Text>
 			)}
 		</Box>
