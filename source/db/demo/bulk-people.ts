@@ -1,7 +1,7 @@
 import type {Sql} from '../sql.js';
 import type {DemoLayout} from './cast.js';
 import type {Expressions} from './expressions.js';
-import {rowSource} from './row-source.js';
+import {insertInChunks, type Range, rowSource} from './row-source.js';
 import {daySeconds} from './sizes.js';
 
 // Bulk users, courses, enrollments and community_members: one `INSERT … SELECT` each over the numbers table,
@@ -16,22 +16,22 @@ export async function insertBulkUsers(sql: Sql, layout: DemoLayout, x: Expressio
 	const first = x.pick('s.h1', firstNames);
 	const last = x.pick('s.h2', lastNames);
 	const id = `(s.n + ${layout.firstBulkUser})`;
-	const source = rowSource(x, layout.bulkUsers, {h1: 11, h2: 12, h3: 13, h4: 14}, {created: x.timestamp(`${x.historyTime('h4')} - ${60 * daySeconds}`)});
-	await sql.run(
+	const source = (range: Range) => rowSource(x, range, {h1: 11, h2: 12, h3: 13, h4: 14}, {created: x.timestamp(`${x.historyTime('h4')} - ${60 * daySeconds}`)});
+	await insertInChunks(sql, layout.bulkUsers, range =>
 		`INSERT INTO users (id, name, email, email_verified_at, password, role, created_at, updated_at)
 		SELECT ${id}, ${x.concat(first, `' '`, last)}, ${x.concat(`LOWER(${first})`, `'.'`, `LOWER(${last})`, id, `'@example.test'`)},
 			CASE WHEN s.h3 % 100 < 80 THEN ${x.timestamp(`${x.historyTime('s.h4')} - ${60 * daySeconds} + 3600 + s.h3 % 86400`)} END, '${password}',
 			${x.weighted('s.h3', [[92, `'student'`], [98, `'teacher'`], [100, `'admin'`]])}, s.created, s.created
-		FROM ${source}`,
+		FROM ${source(range)}`,
 	);
 }
 
 export async function insertCourses(sql: Sql, layout: DemoLayout, x: Expressions): Promise<void> {
-	const source = rowSource(x, layout.size.courses, {h1: 21}, {created: x.timestamp(`${x.historyTime('h1')} - ${90 * daySeconds}`)});
-	await sql.run(
+	const source = (range: Range) => rowSource(x, range, {h1: 21}, {created: x.timestamp(`${x.historyTime('h1')} - ${90 * daySeconds}`)});
+	await insertInChunks(sql, layout.size.courses, range =>
 		`INSERT INTO courses (id, title, summary, created_at, updated_at)
 		SELECT s.n + 1, ${x.concat(x.pick('s.n', subjects), `' '`, '101 + s.n')}, ${x.concat(`'Course '`, 's.n + 1', `' of the demo catalogue.'`)}, s.created, s.created
-		FROM ${source}`,
+		FROM ${source(range)}`,
 	);
 }
 
@@ -41,13 +41,11 @@ export async function insertCourses(sql: Sql, layout: DemoLayout, x: Expressions
  */
 export async function insertBulkEnrollments(sql: Sql, layout: DemoLayout, x: Expressions, firstId: number): Promise<void> {
 	const base = `(n - CASE WHEN n % 50 = 49 AND n > 0 THEN 1 ELSE 0 END)`;
-	const source = rowSource(
-		x,
-		layout.size.enrollments - firstId + 1,
+	const source = (range: Range) => rowSource(x, range,
 		{h1: {salt: 31, of: base}, hu: {salt: 32, of: base}, hc: {salt: 33, of: base}, h3: 34, h5: 35},
 		{t: x.historyTime('h5'), created: x.timestamp(`${x.historyTime('h5')} + h3 % 3600`)},
 	);
-	await sql.run(
+	await insertInChunks(sql, layout.size.enrollments - firstId + 1, range =>
 		`INSERT INTO enrollments (id, user_id, course_id, entry_date, progress, created_at, updated_at)
 		SELECT s.n + ${firstId},
 			CASE WHEN s.h1 % 1000 < 5 THEN NULL WHEN s.h1 % 1000 < 8 THEN ${layout.orphanUserBase + 10} + s.h1 % 500 WHEN s.h1 % 1000 < 10 THEN 0
@@ -55,7 +53,7 @@ export async function insertBulkEnrollments(sql: Sql, layout: DemoLayout, x: Exp
 			CASE WHEN s.h1 % 1000 = 999 THEN NULL ELSE 1 + s.hc % ${layout.size.courses} END,
 			CASE WHEN s.h3 % 100 < 2 THEN NULL ELSE s.t END,
 			s.h3 % 101, s.created, s.created
-		FROM ${source}`,
+		FROM ${source(range)}`,
 	);
 }
 
@@ -75,15 +73,15 @@ export async function insertBulkMembers(sql: Sql, layout: DemoLayout, x: Express
 		[90, `'{"source":"import","tags":["early-adopter"]}'`],
 		[100, `'{"notifications":{"digest":"weekly"},"source":"invite"}'`],
 	]);
-	const source = rowSource(x, layout.size.bulkMembers, {h1: 41, h2: 42, h3: 43, h4: 44}, {t: x.historyTime('h3'), joined: x.timestamp(x.historyTime('h3'))});
-	await sql.run(
+	const source = (range: Range) => rowSource(x, range, {h1: 41, h2: 42, h3: 43, h4: 44}, {t: x.historyTime('h3'), joined: x.timestamp(x.historyTime('h3'))});
+	await insertInChunks(sql, layout.size.bulkMembers, range =>
 		`INSERT INTO community_members (id, community_id, user_id, role, status, joined_at, points, metadata, created_at, updated_at, deleted_at)
 		SELECT s.n + ${firstId}, ${community}, ${userId},
 			${x.weighted('s.h2', [[80, `'member'`], [90, `'moderator'`], [97, `'admin'`], [100, `'owner'`]])},
 			${x.weighted('s.h1', [[72, `'active'`], [80, `'left'`], [87, `'pending'`], [92, `'banned'`], [100, `'active'`]])},
 			s.joined, s.h2 % 900, ${metadata}, s.joined, ${x.timestamp('s.t + s.h4 % 86400')},
 			CASE WHEN s.h1 % 100 >= 92 THEN ${x.timestamp('s.t + 86400 + s.h4 % 86400')} END
-		FROM ${source}`,
+		FROM ${source(range)}`,
 	);
 }
 

@@ -22,6 +22,8 @@ export function demoExpressions(dialect: Dialect, seed: number, clock: DemoClock
 
 	/** Barrier that keeps a FROM subquery from being flattened into its caller (so its columns are computed once). */
 	const keepSubquery = dialect === 'sqlite' ? ' LIMIT -1 OFFSET 0' : '';
+	/** Same on SQLite; on MariaDB a LIMIT makes the derived table materialised instead of merged. */
+	const materialize = dialect === 'sqlite' ? keepSubquery : ' LIMIT 18446744073709551615';
 
 	const idiv = (a: string, b: string | number): string => (dialect === 'sqlite' ? `((${a}) / (${b}))` : `((${a}) DIV (${b}))`);
 
@@ -54,5 +56,5 @@ export function demoExpressions(dialect: Dialect, seed: number, clock: DemoClock
 	/** String concatenation; each part parenthesised (SQLite's `||` binds tighter than `+`). */
 	const concat = (...parts: string[]): string => d.concat(...parts.map(part => `(${part})`));
 
-	return {dialect, scatter, square, keepSubquery, idiv, text, pick, weighted, lpad, activityTime, historyTime, unixOf, concat, timestamp: d.fromUnix};
+	return {dialect, scatter, square, keepSubquery, materialize, idiv, text, pick, weighted, lpad, activityTime, historyTime, unixOf, concat, timestamp: d.fromUnix};
 }

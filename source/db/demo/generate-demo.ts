@@ -1,7 +1,7 @@
 import {performance} from 'node:perf_hooks';
 import {createPlatformSchema, existingTables, platformTables} from '../platform-schema.js';
 import type {Sql} from '../sql.js';
-import {deferSecondaryIndexes, enlargePageCache} from './bulk-load.js';
+import {deferSecondaryIndexes, enlargePageCache, enlargeTemporaryTables} from './bulk-load.js';
 import {insertBulkCertificates, insertBulkComments, insertBulkPosts} from './bulk-activity.js';
 import {insertBulkEnrollments, insertBulkMembers, insertBulkUsers, insertCourses} from './bulk-people.js';
 import {demoLayout, specialUsers} from './cast.js';
@@ -53,6 +53,7 @@ export async function generateDemo(sql: Sql, options: DemoOptions): Promise<Demo
 	let token = '';
 	try {
 		await sql.transaction(async tx => {
+			const restoreTemporaryTables = await enlargeTemporaryTables(tx);
 			await clearRunbookRuns(tx);
 			const people = await insertNastyPeople(tx, layout, clock);
 			await insertBulkUsers(tx, layout, x);
@@ -66,6 +67,7 @@ export async function generateDemo(sql: Sql, options: DemoOptions): Promise<Demo
 			await insertBulkCertificates(tx, layout, x, activity.certificates + 1);
 			token = (await insertTokens(tx, layout, options.seed, clock)).token;
 			await insertBaselineLeftovers(tx, clock);
+			await restoreTemporaryTables();
 		});
 	} finally {
 		await restoreIndexes();

@@ -24,11 +24,21 @@ export async function dropNumbers(sql: Sql): Promise<void> {
 }
 
 /**
- * `SELECT n` for n in 0..count-1, ascending. The join order is forced (SQLite keeps the order of a CROSS JOIN,
+ * `SELECT n` for n in [from, to), ascending. The join order is forced (SQLite keeps the order of a CROSS JOIN,
  * MariaDB that of a STRAIGHT_JOIN) so that the block is the outer loop.
  */
-export function rowNumbers(dialect: Dialect, count: number): string {
+export function rowNumbers(dialect: Dialect, from: number, to: number): string {
 	const join = dialect === 'sqlite' ? 'CROSS JOIN' : 'STRAIGHT_JOIN';
-	const blocks = Math.ceil(count / block);
-	return `SELECT hi.n * ${block} + lo.n AS n FROM ${numbersTable} hi ${join} ${numbersTable} lo WHERE hi.n < ${blocks} AND hi.n * ${block} + lo.n < ${count}`;
+	const n = `hi.n * ${block} + lo.n`;
+	return `SELECT ${n} AS n FROM ${numbersTable} hi ${join} ${numbersTable} lo WHERE hi.n >= ${Math.floor(from / block)} AND hi.n < ${Math.ceil(to / block)} AND ${n} >= ${from} AND ${n} < ${to}`;
+}
+
+/** [from, to) ranges of at most `size` rows covering 0..count-1: bulk statements stay bounded (see bulk-load.ts). */
+export function chunks(count: number, size = 100_000): Array<readonly [number, number]> {
+	const ranges: Array<readonly [number, number]> = [];
+	for (let from = 0; from < count; from += size) {
+		ranges.push([from, Math.min(count, from + size)]);
+	}
+
+	return ranges;
 }
