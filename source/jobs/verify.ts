@@ -102,7 +102,8 @@ export function failureSummary(checks: VerificationChecks): string[] {
 	}
 
 	for (const check of checks.spot_check.checks.filter(check => !check.passed)) {
-		lines.push(`spot check "${check.name}": expected ${check.expected}, found ${check.found}`);
+		const differing = (check.details?.communities_differing as number[] | undefined) ?? [];
+		lines.push(`spot check "${check.name}": expected ${check.expected}, found ${check.found}${differing.length > 0 ? ` (per-community counts differ in communities ${differing.join(', ')})` : ''}`);
 	}
 
 	const {differences} = checks.reconciliation;

@@ -32,7 +32,7 @@ testEachDialect('passes on a correct backfill + migration with the flag off (API
 	t.is(checks.reconciliation.memberships_expected, 5);
 	t.is(checks.reconciliation.activities_expected, 5);
 	const members = checks.spot_check.checks[0]!;
-	t.deepEqual({expected: members.expected, found: members.found, details: members.details}, {expected: 4, found: 4, details: {run_id: backfillRun, per_community: {1: 2, 2: 2}}});
+	t.deepEqual({expected: members.expected, found: members.found, details: members.details}, {expected: 4, found: 4, details: {run_id: backfillRun, per_community: {1: {stamped: 2, written_by_run: 2}, 2: {stamped: 2, written_by_run: 2}}, communities_differing: []}});
 	t.deepEqual(
 		checks.spot_check.checks.slice(1).map(check => [check.name, check.expected, check.found]),
 		[
@@ -176,4 +176,20 @@ testEachDialect('an API that serves the feed while the flag is off fails the gat
 	} finally {
 		server.close();
 	}
+});
+
+testEachDialect('the per-community spot check catches stamps moved between communities even when the total matches', async (t, database) => {
+	const {appRoot} = await migrated(database);
+	const stamped = await database.sql.get<{metadata: string}>('SELECT metadata FROM community_members WHERE community_id = 1 AND user_id = 1');
+	await database.sql.run('UPDATE community_members SET metadata = ? WHERE community_id = 1 AND user_id = 4', [stamped!.metadata]);
+	await database.sql.run("UPDATE community_members SET metadata = '{}' WHERE community_id = 2 AND user_id = 2");
+	const error = await t.throwsAsync(runJob(database, verify, {}, {appRoot}), {instanceOf: VerificationFailed});
+	const result = (error as unknown as {result: {details: {checks: VerificationChecks}}}).result;
+	const members = result.details.checks.spot_check.checks[0]!;
+	t.is(members.found, 4);
+	t.is(members.expected, 4);
+	t.false(members.passed);
+	t.deepEqual(members.details!.per_community, {1: {stamped: 3, written_by_run: 2}, 2: {stamped: 1, written_by_run: 2}});
+	t.deepEqual(members.details!.communities_differing, [1, 2]);
+	t.regex(error.message, /expected 4, found 4 \(per-community counts differ in communities 1, 2\)/);
 });

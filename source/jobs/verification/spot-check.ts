@@ -25,24 +25,33 @@ async function count(sql: Sql, record: Record_, statement: string, parameters: r
 
 /**
  * Members stamped by the backfill run, per community: idempotency key present and run_id equal to the run's id
- * (unquoted text on both dialects). Their total must equal the run's created + reactivated + updated (the job's
- * per-community figures are not in its metrics; the per-community counts are reported).
+ * (unquoted text on both dialects). Their total must equal the run's created + reactivated + updated. The job's
+ * metrics have no per-community figures, so each community's count is compared with the rows the run's undo log
+ * says it wrote in that community (inserted or updated community_members rows).
  */
 export async function backfillSpotCheck(sql: Sql, run: VerifiedRun, record: Record_): Promise<SpotCheck> {
 	const runIdText = dialectSql(sql.dialect).jsonText('metadata', '$.backfill.classrooms.run_id');
-	const statement = `SELECT community_id, COUNT(*) AS n FROM community_members WHERE JSON_EXTRACT(metadata, '$.backfill.classrooms.idempotency_key') IS NOT NULL AND ${runIdText} = ? GROUP BY community_id ORDER BY community_id`;
-	record(statement, [run.runId]);
-	const rows = await sql.all<{community_id: unknown; n: unknown}>(statement, [run.runId]);
-	const perCommunity = Object.fromEntries(rows.map(row => [String(row.community_id), Number(row.n)]));
-	const found = rows.reduce((sum, row) => sum + Number(row.n), 0);
+	const stampedSql = `SELECT community_id, COUNT(*) AS n FROM community_members WHERE JSON_EXTRACT(metadata, '$.backfill.classrooms.idempotency_key') IS NOT NULL AND ${runIdText} = ? GROUP BY community_id ORDER BY community_id`;
+	const writtenSql = `SELECT m.community_id, COUNT(DISTINCT u.row_id) AS n FROM runbook_undo u JOIN community_members m ON m.id = u.row_id WHERE u.run_id = ? AND u.table_name = 'community_members' AND u.action IN ('insert', 'update') GROUP BY m.community_id ORDER BY m.community_id`;
+	const perCommunity: Record<string, {stamped: number; written_by_run: number}> = {};
+	for (const [statement, field] of [[stampedSql, 'stamped'], [writtenSql, 'written_by_run']] as const) {
+		record(statement, [run.runId]);
+		for (const row of await sql.all<{community_id: unknown; n: unknown}>(statement, [run.runId])) {
+			const entry = (perCommunity[String(row.community_id)] ??= {stamped: 0, written_by_run: 0});
+			entry[field] = Number(row.n);
+		}
+	}
+
+	const found = Object.values(perCommunity).reduce((sum, entry) => sum + entry.stamped, 0);
 	const expected = metric(run, 'members_created') + metric(run, 'members_reactivated') + metric(run, 'members_updated');
+	const mismatched = Object.entries(perCommunity).filter(([, entry]) => entry.stamped !== entry.written_by_run).map(([community]) => Number(community));
 	return {
 		name: 'backfill members stamped by the run',
-		passed: found === expected,
-		what: `community_members carrying backfill.classrooms.idempotency_key with run_id ${run.runId}, summed over communities, = members_created + members_reactivated + members_updated of that run`,
+		passed: found === expected && mismatched.length === 0,
+		what: `community_members carrying backfill.classrooms.idempotency_key with run_id ${run.runId}: per community = rows the run's undo log wrote there, and in total = members_created + members_reactivated + members_updated`,
 		expected,
 		found,
-		details: {run_id: run.runId, per_community: perCommunity},
+		details: {run_id: run.runId, per_community: perCommunity, communities_differing: mismatched},
 	};
 }
 
