@@ -1,7 +1,7 @@
 import {join} from 'node:path';
 import type {Sql} from '../../source/db/sql.js';
 import type {Dialect} from '../../source/db/sql.js';
-import {createTestDatabase, type TestDatabase} from '../helpers/databases.js';
+import {createScratchDatabase as createTestDatabase, type ScratchDatabase as TestDatabase} from './scratch-database.js';
 import {buildDataset, type DatasetSize, killTrialSize} from './dataset.js';
 import {cli, type CliResult, maskRunFields, normaliseRow, prng, sleep, temporaryFolder} from './helpers.js';
 

@@ -1,0 +1,199 @@
+import {createHash} from 'node:crypto';
+import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import process from 'node:process';
+import test from 'ava';
+import {insertRows} from '../../source/engine/bulk-insert.js';
+import {fileBefore, restoreStatement, rollbackRun, rollbackRuns, type RollbackRunOptions} from '../../source/engine/rollback.js';
+import {pickTracked, rowHash} from '../../source/engine/row-hash.js';
+import {insertRun} from '../../source/engine/run-record.js';
+import {isConnectionLost, asDatabaseUnreachable} from '../../source/db/connection-errors.js';
+import {DatabaseUnreachable, UsageError} from '../../source/engine/errors.js';
+import {takeSnapshot} from '../../source/evidence/snapshot.js';
+import {type TestDatabase, testEachDialect} from '../helpers/databases.js';
+import {temporaryFolder} from '../reliability/helpers.js';
+
+// The undo engine with hand-written undo rows (the convention of source/engine/row-hash.ts): inserts deleted,
+// updates restored (every column of `before`, updated_at included when recorded), files put back, conflicts,
+// resume after a crash, a batch never touching one row twice, several runs newest first.
+
+const clock = {now: () => new Date('2026-11-25T20:00:00Z')};
+const self = {host: 'test-host', pid: process.pid, isAlive: () => true};
+
+function options(database: TestDatabase, appRoot: string, extra: Partial<RollbackRunOptions> = {}): RollbackRunOptions {
+	return {database, appRoot, overwriteConflicts: false, signal: new AbortController().signal, clock, self, report() {}, warn() {}, recordSql() {}, ...extra};
+}
+
+async function addRun(database: TestDatabase, runId: string, job = 'test-job'): Promise<void> {
+	await insertRun(database.sql, {runId, job, params: {}, paramsHash: 'h', codeVersion: 'test', mode: 'execute', host: 'test-host', pid: 1, startedAt: new Date('2026-11-25T19:00:00Z')});
+	await database.sql.run(`UPDATE runbook_runs SET status = 'succeeded' WHERE run_id = ?`, [runId]);
+}
+
+async function undo(database: TestDatabase, rows: unknown[][]): Promise<void> {
+	await insertRows(database.sql, 'runbook_undo', ['run_id', 'seq', 'table_name', 'row_id', 'action', 'before', 'after_hash'], rows);
+}
+
+const memberColumns = ['id', 'community_id', 'user_id', 'role', 'status', 'joined_at', 'metadata', 'created_at', 'updated_at', 'deleted_at'];
+
+/** Members 1..n before a "run"; the run then inserts n+1.. and updates some (status, role, updated_at). */
+async function memberScenario(database: TestDatabase, runId: string, count: number, inserted: number) {
+	const original = Array.from({length: count}, (_, index) => [index + 1, 1, index + 1, 'member', index % 2 === 0 ? 'left' : 'pending', '2025-01-01 00:00:00', index % 3 === 0 ? null : `{"k":${index}}`, '2025-01-01 00:00:00', '2025-01-02 00:00:00', index % 4 === 0 ? '2025-02-01 00:00:00' : null]);
+	await insertRows(database.sql, 'community_members', memberColumns, original);
+	const before = await takeSnapshot(database.sql, ['community_members']);
+	await addRun(database, runId);
+	const rows: unknown[][] = [];
+	let seq = 1;
+	for (const row of original) {
+		const current = Object.fromEntries(memberColumns.map((column, index) => [column, row[index]]));
+		const after = {...current, status: 'active', role: 'admin', deleted_at: null, metadata: '{"backfill":true}', updated_at: '2026-11-25 19:00:00'};
+		await database.sql.run(`UPDATE community_members SET status = 'active', role = 'admin', deleted_at = NULL, metadata = '{"backfill":true}', updated_at = '2026-11-25 19:00:00' WHERE id = ?`, [current.id]);
+		rows.push([runId, seq, 'community_members', current.id, 'update', JSON.stringify({...pickTracked('community_members', current), updated_at: current.updated_at}), rowHash('community_members', after)]);
+		seq += Number(current.id) % 3 === 0 ? 1 : 0;
+	}
+
+	for (let index = 0; index < inserted; index++) {
+		const row = {community_id: 2, user_id: index + 1, role: 'member', status: 'active', joined_at: '2026-01-01 00:00:00', metadata: '{"backfill":true}', deleted_at: null};
+		const result = await database.sql.run('INSERT INTO community_members (community_id, user_id, role, status, joined_at, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [row.community_id, row.user_id, row.role, row.status, row.joined_at, row.metadata, '2026-11-25 19:00:00', '2026-11-25 19:00:00']);
+		rows.push([runId, seq, 'community_members', result.insertId, 'insert', null, rowHash('community_members', row)]);
+		seq += index % 4 === 0 ? 1 : 0;
+	}
+
+	await undo(database, rows);
+	return before;
+}
+
+testEachDialect('inserts are deleted and updates restored column for column; the table checksum is back; a second rollback is a no-op', async (t, database) => {
+	const before = await memberScenario(database, 'run-a', 23, 17);
+	const result = await rollbackRun(options(database, temporaryFolder(), {batchSize: 7}));
+	t.is(result.targetRunId, 'run-a');
+	t.deepEqual(result.metrics, {rows_deleted: 17, rows_restored: 23, files_restored: 0, conflicts: 0, already_absent: 0});
+	t.true(result.complete);
+	t.deepEqual(await takeSnapshot(database.sql, ['community_members']), before);
+	t.is((await database.sql.get<{status: string}>(`SELECT status FROM runbook_runs WHERE run_id = 'run-a'`))!.status, 'rolled-back');
+	const rollbackRow = await database.sql.get<{status: string; mode: string; job: string}>(`SELECT status, mode, job FROM runbook_runs WHERE run_id = ?`, [result.rollbackRunId]);
+	t.deepEqual({...rollbackRow}, {status: 'succeeded', mode: 'rollback', job: 'rollback'});
+	t.true(Number((await database.sql.get<{n: unknown}>('SELECT COUNT(*) AS n FROM runbook_batches WHERE run_id = ?', [result.rollbackRunId]))!.n) >= 6, 'batches of 7 undo rows');
+
+	const again = await rollbackRun(options(database, temporaryFolder()));
+	t.true(again.nothingToDo);
+	t.is(again.targetRunId, null);
+	const explicit = await rollbackRun(options(database, temporaryFolder(), {runId: 'run-a'}));
+	t.true(explicit.nothingToDo);
+	t.deepEqual(explicit.metrics, {rows_deleted: 0, rows_restored: 0, files_restored: 0, conflicts: 0, already_absent: 0});
+});
+
+testEachDialect('a crash mid-rollback resumes from the undone_at marks: same final state, metrics counted once', async (t, database) => {
+	const before = await memberScenario(database, 'run-b', 20, 20);
+	const error = await t.throwsAsync(rollbackRun(options(database, temporaryFolder(), {batchSize: 6, crashAfterBatch: 2})));
+	t.regex(error!.message, /crash injected/);
+	const pending = Number((await database.sql.get<{n: unknown}>(`SELECT COUNT(*) AS n FROM runbook_undo WHERE run_id = 'run-b' AND undone_at IS NULL`))!.n);
+	t.true(pending > 0 && pending < 40);
+	const resumed = await rollbackRun(options(database, temporaryFolder(), {batchSize: 6}));
+	t.true(resumed.resumed, 'the interrupted rollback run continues under its own id');
+	t.deepEqual(resumed.metrics, {rows_deleted: 20, rows_restored: 20, files_restored: 0, conflicts: 0, already_absent: 0});
+	t.deepEqual(await takeSnapshot(database.sql, ['community_members']), before);
+	t.is(Number((await database.sql.get<{n: unknown}>(`SELECT COUNT(*) AS n FROM runbook_runs WHERE mode = 'rollback'`))!.n), 1);
+});
+
+testEachDialect('a missing inserted row counts as already_absent; an update and an insert of one row in one run are undone in order', async (t, database) => {
+	await addRun(database, 'run-c');
+	const created = {community_id: 3, user_id: 9, role: 'member', status: 'active', joined_at: '2026-01-01 00:00:00', metadata: null, deleted_at: null};
+	const inserted = await database.sql.run('INSERT INTO community_members (community_id, user_id, role, status, joined_at, created_at, updated_at) VALUES (3, 9, ?, ?, ?, ?, ?)', ['member', 'active', created.joined_at, '2026-11-25 19:00:00', '2026-11-25 19:00:00']);
+	const updated = {...created, role: 'admin'};
+	await database.sql.run(`UPDATE community_members SET role = 'admin' WHERE id = ?`, [inserted.insertId]);
+	await undo(database, [
+		['run-c', 1, 'community_members', inserted.insertId, 'insert', null, rowHash('community_members', created)],
+		['run-c', 1, 'community_members', inserted.insertId, 'update', JSON.stringify(pickTracked('community_members', created)), rowHash('community_members', updated)],
+		['run-c', 1, 'community_members', 999_999, 'insert', null, rowHash('community_members', {...created, user_id: 10})],
+	]);
+	const result = await rollbackRun(options(database, temporaryFolder()));
+	t.deepEqual(result.metrics, {rows_deleted: 1, rows_restored: 1, files_restored: 0, conflicts: 0, already_absent: 1});
+	t.is(await database.sql.get('SELECT id FROM community_members WHERE id = ?', [inserted.insertId]), undefined);
+});
+
+testEachDialect('files: restored atomically to their previous content, created ones deleted; a changed file is a conflict', async (t, database) => {
+	const appRoot = temporaryFolder();
+	mkdirSync(join(appRoot, 'storage', 'app'), {recursive: true});
+	const flags = join(appRoot, 'storage', 'app', 'feature-flags.json');
+	const rollouts = join(appRoot, 'storage', 'app', 'feature-rollouts.json');
+	const other = join(appRoot, 'storage', 'app', 'other.json');
+	const previous = '{\n    "community_profile_activity": false,\n    "x": true\n}\n';
+	const written = '{\n    "community_profile_activity": true,\n    "x": true\n}\n';
+	writeFileSync(flags, written);
+	writeFileSync(rollouts, '{"community_profile_activity":{"percentage":100}}\n');
+	writeFileSync(other, 'changed by a person\n');
+	const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+	await addRun(database, 'run-d', 'enable-feature');
+	await undo(database, [
+		// enable-feature stores JSON.stringify(previous); the batch runner stores the text itself; null: no file before.
+		['run-d', 1, 'storage/app/feature-flags.json', null, 'file', JSON.stringify(previous), sha(written)],
+		['run-d', 1, 'storage/app/feature-rollouts.json', null, 'file', null, sha('{"community_profile_activity":{"percentage":100}}\n')],
+		['run-d', 1, 'storage/app/other.json', null, 'file', 'original\n', sha('as the run wrote it\n')],
+	]);
+	const result = await rollbackRun(options(database, appRoot));
+	t.deepEqual(result.metrics, {rows_deleted: 0, rows_restored: 0, files_restored: 2, conflicts: 1, already_absent: 0});
+	t.is(readFileSync(flags, 'utf8'), previous);
+	t.false(existsSync(rollouts));
+	t.is(readFileSync(other, 'utf8'), 'changed by a person\n', 'the conflict is left alone');
+	t.is(result.conflicts[0]!.table, 'storage/app/other.json');
+	t.deepEqual(result.conflicts[0]!.would_restore, {content: 'original\n'});
+	t.false(result.complete);
+
+	const overwrite = await rollbackRun(options(database, appRoot, {runId: 'run-d', overwriteConflicts: true}));
+	t.is(overwrite.metrics.files_restored, 1);
+	t.is(readFileSync(other, 'utf8'), 'original\n');
+	t.true(overwrite.complete);
+});
+
+testEachDialect('several runs are rolled back newest first; --run unknown or not an execute run is a usage error', async (t, database) => {
+	await addRun(database, 'older');
+	await addRun(database, 'newer');
+	for (const [runId, user] of [['older', 1], ['newer', 2]] as const) {
+		const row = {community_id: 5, user_id: user, role: 'member', status: 'active', joined_at: '2026-01-01 00:00:00', metadata: null, deleted_at: null};
+		const result = await database.sql.run('INSERT INTO community_members (community_id, user_id, role, status, joined_at) VALUES (5, ?, ?, ?, ?)', [user, 'member', 'active', row.joined_at]);
+		await undo(database, [[runId, 1, 'community_members', result.insertId, 'insert', null, rowHash('community_members', row)]]);
+	}
+
+	const result = await rollbackRuns({...options(database, temporaryFolder()), runIds: ['older', 'newer']});
+	t.deepEqual(
+		result.runs.map(run => run.targetRunId),
+		['newer', 'older'],
+	);
+	t.is(result.metrics.rows_deleted, 2);
+	await t.throwsAsync(rollbackRun(options(database, temporaryFolder(), {runId: 'missing'})), {instanceOf: UsageError, message: /missing was not found/});
+	const rollbackId = result.runs[0]!.rollbackRunId!;
+	await t.throwsAsync(rollbackRun(options(database, temporaryFolder(), {runId: rollbackId})), {instanceOf: UsageError, message: /rollback run/});
+});
+
+test('restoreStatement: one UPDATE with a CASE per column, only the ids that recorded it', t => {
+	const {statement, parameters} = restoreStatement('community_members', [
+		{id: 4, values: {status: 'left', role: 'member'}},
+		{id: 9, values: {status: 'pending'}},
+	]);
+	t.is(statement, 'UPDATE community_members SET role = CASE id WHEN ? THEN ? ELSE role END, status = CASE id WHEN ? THEN ? WHEN ? THEN ? ELSE status END WHERE id IN (?, ?)');
+	t.deepEqual(parameters, [4, 'member', 4, 'left', 9, 'pending', 4, 9]);
+});
+
+test('fileBefore: SQL NULL and null mean no file; a JSON string literal is unwrapped; other text is the content', t => {
+	t.is(fileBefore(null), null);
+	t.is(fileBefore('null'), null);
+	t.is(fileBefore(JSON.stringify('{"a":1}\n')), '{"a":1}\n');
+	t.is(fileBefore('{"a":1}\n'), '{"a":1}\n');
+});
+
+test('lost connections are recognised in the shapes the drivers use, and become exit 8 saying the run can be resumed', t => {
+	const lost = Object.assign(new Error('SELECT 1 - Connection lost: The server closed the connection.'), {code: 'PROTOCOL_CONNECTION_LOST', fatal: true});
+	t.true(isConnectionLost(lost));
+	t.true(isConnectionLost(Object.assign(new Error('Connection was killed'), {errno: 1927, code: 'ER_CONNECTION_KILLED'})));
+	t.true(isConnectionLost(new Error('wrapped', {cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3306'), {code: 'ECONNREFUSED'})})));
+	t.false(isConnectionLost(Object.assign(new Error('Duplicate entry'), {code: 'ER_DUP_ENTRY', errno: 1062})));
+	t.false(isConnectionLost(new Error('SQLITE_CONSTRAINT: UNIQUE constraint failed')));
+	const mapped = asDatabaseUnreachable(Object.assign(lost, {runId: 'r1', metrics: {a: 1}}), {dialect: 'mysql', host: 'db.internal', port: 3306, user: 'u', password: 'pw', database: 'app'} as never);
+	t.true(mapped instanceof DatabaseUnreachable);
+	t.is((mapped as DatabaseUnreachable).exitCode, 8);
+	t.regex((mapped as DatabaseUnreachable).message, /db\.internal:3306 \(PROTOCOL_CONNECTION_LOST\)/);
+	t.regex((mapped as DatabaseUnreachable).hint!, /resume/);
+	t.is((mapped as {runId?: string}).runId, 'r1');
+	const usage = new UsageError('bad');
+	t.is(asDatabaseUnreachable(usage), usage);
+});
