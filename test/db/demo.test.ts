@@ -171,6 +171,14 @@ testEachDialect('the tiny dataset has every case the activity migration must han
 		t.true((await count(sql, `SELECT COUNT(*) AS n FROM ${table} WHERE ${column} < ?`, [ninetyDaysAgo])) >= 5, `${table} older`);
 	}
 
+	// Nothing in the future, even when generated just after midnight.
+	const startOfDay = '2026-11-25 00:00:00';
+	for (const [table, columns] of [['community_posts', ['created_at', 'published_at', 'updated_at', 'deleted_at']], ['community_post_comments', ['created_at', 'deleted_at']], ['certificates', ['created_at']], ['community_members', ['joined_at', 'updated_at', 'deleted_at']], ['personal_access_tokens', ['created_at', 'last_used_at']]] as const) {
+		for (const column of columns) {
+			t.is(await count(sql, `SELECT COUNT(*) AS n FROM ${table} WHERE ${column} >= ?`, [startOfDay]), 0, `${table}.${column}`);
+		}
+	}
+
 	// The internal user: role internal, memberships, activity, and tokens for a few other users.
 	t.is((await sql.get<{role: string}>('SELECT role FROM users WHERE email = ?', ['ops@example.test']))?.role, 'internal');
 	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM community_members WHERE user_id = ?', [specialUsers.internal])) > 0);

@@ -33,7 +33,10 @@ export type DemoClock = {
 	readonly reference: number;
 	readonly oldStart: number;
 	readonly oldSpan: number;
-	/** Recent window [recentStart, recentEnd): the 88 days before `now` truncated to the UTC day. */
+	/**
+	 * Recent window [recentStart, recentEnd): 88 days ending 4 hours before `now` truncated to the UTC day, so rows
+	 * offset by a few hours from their base time (published_at, deleted_at) are still in the past at midnight.
+	 */
 	readonly recentStart: number;
 	readonly recentEnd: number;
 	readonly recentSpan: number;
@@ -47,16 +50,17 @@ export type DemoClock = {
  */
 export function demoClock(now: Date): DemoClock {
 	const today = Math.floor(now.getTime() / 1000 / day) * day;
+	const recentEnd = today - 4 * 3600;
 	const recentSpan = 88 * day;
 	const oldSpan = 730 * day;
 	return {
 		reference: referenceUnix,
 		oldStart: referenceUnix - oldSpan,
 		oldSpan,
-		recentStart: today - recentSpan,
-		recentEnd: today,
+		recentStart: recentEnd - recentSpan,
+		recentEnd,
 		recentSpan,
-		latest: Math.max(today, referenceUnix),
+		latest: Math.max(recentEnd, referenceUnix),
 	};
 }
 
