@@ -43,6 +43,9 @@ const lostMessages = [
 	/connect ECONNREFUSED/i,
 	/Timeout acquiring a connection/i,
 	/Connection terminated/i,
+	// knex, when a query follows one whose connection died inside the same transaction (the transaction is gone and
+	// rolled back by the server: the batch never committed, the checkpoint before it stands).
+	/Transaction query already complete/i,
 ];
 
 /** True when the error (or one of its causes) says the database connection is gone. */
