@@ -191,3 +191,14 @@ testEachDialect('rollback of an enable-feature run restores both files and the c
 	t.false(existsSync(rolloutsPath(root)));
 	t.deepEqual(await takeSnapshot(database.sql, ['communities']), before);
 });
+
+testEachDialect('a named community with encrypted settings is a prerequisite failure naming it; nothing is written', async (t, database) => {
+	await seedCommunities(database);
+	await database.sql.run(`UPDATE communities SET settings = '{"v":1,"ciphertext":"abc"}' WHERE id = 2`);
+	const root = createAppRoot();
+	const error = await t.throwsAsync(runJob(database, enableFeature, {flag, community: 'study-hall'}, {appRoot: root}));
+	t.is((error as {exitCode?: number}).exitCode, 3);
+	t.regex(error!.message, /Community study-hall \(id 2\): settings is an encrypted envelope/);
+	t.false(existsSync(flagsPath(root)));
+	t.is(Number((await database.sql.get<{n: unknown}>('SELECT COUNT(*) AS n FROM runbook_runs'))!.n), 0);
+});
