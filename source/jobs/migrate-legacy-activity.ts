@@ -56,7 +56,7 @@ export const migrateLegacyActivity: Job<LegacyActivityParams> = {
 	async plan(context): Promise<JobResult> {
 		const work = await fixWorkSet(context);
 		const samples: unknown[] = [];
-		const run: BatchRun = {since: sqlSince(work), write: false, now: formatTimestamp(context.startedAt), onRows: collectSamples(samples)};
+		const run: BatchRun = {since: sqlSince(work), write: false, now: formatTimestamp(context.startedAt), onRows: collectSamples(samples), record: recordOnce(context)};
 		let metrics: Record<string, number> = zeroMetrics();
 		const started = Date.now();
 		let batch = 0;
@@ -86,7 +86,7 @@ export const migrateLegacyActivity: Job<LegacyActivityParams> = {
 	async execute(context): Promise<JobResult> {
 		const work = await fixWorkSet(context);
 		const samples: unknown[] = [];
-		const run: BatchRun = {since: sqlSince(work), write: true, now: formatTimestamp(context.startedAt), onRows: collectSamples(samples)};
+		const run: BatchRun = {since: sqlSince(work), write: true, now: formatTimestamp(context.startedAt), onRows: collectSamples(samples), record: recordOnce(context)};
 		const sources = sourcesOf(work);
 		const counts = await Promise.all(sources.map(async source => countSource(context.database.sql, source, work.upperBounds[source.name], run.since)));
 		const batchSources: BatchSource[] = sources.map((source, index) => ({
@@ -177,5 +177,24 @@ function collectSamples(samples: unknown[]): BatchRun['onRows'] {
 	return ({created, updated}) => {
 		take(created, 'created');
 		take(updated, 'updated');
+	};
+}
+
+/**
+ * Each statement shape once for the evidence, with its first parameters: a run has hundreds of batches, and a
+ * multi-row statement is shown as its first tuple plus the row count.
+ */
+function recordOnce(context: Context): NonNullable<BatchRun['record']> {
+	const seen = new Set<string>();
+	return (statement, parameters) => {
+		const shape = statement
+			.replace(/\s+/g, ' ')
+			.replace(/IN \((\?, )+\?\)/g, match => `IN (?, … ${match.split('?').length - 1} keys)`)
+			.replace(/VALUES (\([?, ]+\))(, \1)+/g, (match, tuple: string) => `VALUES ${tuple}, … (${match.split('(').length - 1} rows)`);
+		const key = shape.replace(/\d+ (keys|rows)\)/g, 'n $1)').replace(/LIMIT \d+/, 'LIMIT n');
+		if (!seen.has(key)) {
+			seen.add(key);
+			context.recordSql(shape, parameters.length > 20 ? [...parameters.slice(0, 20), `… ${parameters.length - 20} more`] : parameters);
+		}
 	};
 }

@@ -1,7 +1,7 @@
 import type {Sql} from '../../db/sql.js';
 import type {BatchOutcome} from '../../engine/batch-runner.js';
 import type {ActivityRow} from './activity.js';
-import {classifyActivities, writeActivities} from './upsert.js';
+import {classifyActivities, type SqlRecorder, writeActivities} from './upsert.js';
 
 /** A legacy source row with `known_user` (users.id when the user exists, else NULL). */
 export type SourceRow = Readonly<Record<string, unknown>>;
@@ -39,6 +39,8 @@ export type BatchRun = {
 	/** created_at / updated_at of written rows: the run's start. */
 	readonly now: string;
 	readonly onRows?: (classified: {created: readonly ActivityRow[]; updated: readonly ActivityRow[]}) => void;
+	/** Statements for the evidence (DESIGN.md §9). */
+	readonly record?: SqlRecorder;
 };
 
 /**
@@ -49,11 +51,11 @@ export type BatchRun = {
 export async function migrateBatch(sql: Sql, source: LegacySource, range: {readonly after: number; readonly limit: number; readonly upperBound: number}, run: BatchRun): Promise<BatchOutcome> {
 	const filter = source.filter(run.since);
 	const columns = ['s.id', ...source.columns.filter(column => column !== 'id').map(column => `s.${column}`), 'u.id AS known_user'];
-	const rows = await sql.all<SourceRow>(
-		`SELECT ${columns.join(', ')} FROM ${source.name} s LEFT JOIN users u ON u.id = s.${source.userColumn}
-		WHERE s.id > ? AND s.id <= ? AND ${filter.condition} ORDER BY s.id LIMIT ${Math.trunc(range.limit)}`,
-		[range.after, range.upperBound, ...filter.parameters],
-	);
+	const statement = `SELECT ${columns.join(', ')} FROM ${source.name} s LEFT JOIN users u ON u.id = s.${source.userColumn}
+		WHERE s.id > ? AND s.id <= ? AND ${filter.condition} ORDER BY s.id LIMIT ${Math.trunc(range.limit)}`;
+	const parameters = [range.after, range.upperBound, ...filter.parameters];
+	run.record?.(statement, parameters);
+	const rows = await sql.all<SourceRow>(statement, parameters);
 
 	const metrics = zeroMetrics();
 	metrics[source.processedMetric] = rows.length;
@@ -69,11 +71,11 @@ export async function migrateBatch(sql: Sql, source: LegacySource, range: {reado
 		activities.push(...source.toActivities(row, userId, occurredAt));
 	}
 
-	const classification = await classifyActivities(sql, activities);
+	const classification = await classifyActivities(sql, activities, run.record);
 	metrics.records_created = classification.created.length;
 	metrics.records_updated = classification.updated.length;
 	metrics.records_unchanged = classification.unchanged;
-	const undo = run.write ? await writeActivities(sql, classification, run.now) : [];
+	const undo = run.write ? await writeActivities(sql, classification, run.now, run.record) : [];
 	run.onRows?.({created: classification.created, updated: classification.updated.map(update => update.row)});
 
 	const last = rows.length > 0 ? Number(rows.at(-1)!.id) : null;

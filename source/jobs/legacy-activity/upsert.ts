@@ -7,6 +7,9 @@ import {type ActivityRow, sameContent} from './activity.js';
 // one SELECT of the existing keys, one multi-row INSERT of the new ones, one multi-row upsert of the changed ones.
 // The dry run calls `classifyActivities` only; the execution calls it and then `writeActivities`.
 
+/** Receives each statement with its parameters, for the evidence. */
+export type SqlRecorder = (statement: string, parameters: readonly unknown[]) => void;
+
 export type Classification = {
 	readonly created: readonly ActivityRow[];
 	readonly updated: ReadonlyArray<{readonly row: ActivityRow; readonly existing: Readonly<Record<string, unknown>>}>;
@@ -21,8 +24,8 @@ const existingColumns = 'id, user_id, community_id, activity_type, subject_type,
 const keysPerLookup = 5000;
 const rowsPerStatement = Math.floor(8000 / writtenColumns.length);
 
-export async function classifyActivities(sql: Sql, rows: readonly ActivityRow[]): Promise<Classification> {
-	const existing = await rowsByKey(sql, rows.map(row => row.idempotency_key), existingColumns);
+export async function classifyActivities(sql: Sql, rows: readonly ActivityRow[], record?: SqlRecorder): Promise<Classification> {
+	const existing = await rowsByKey(sql, rows.map(row => row.idempotency_key), existingColumns, record);
 	const created: ActivityRow[] = [];
 	const updated: Array<{row: ActivityRow; existing: Record<string, unknown>}> = [];
 	let unchanged = 0;
@@ -44,11 +47,11 @@ export async function classifyActivities(sql: Sql, rows: readonly ActivityRow[])
  * Writes a classification inside the batch transaction; `now` (the run's start) is created_at/updated_at of every
  * row written, so the final table does not depend on timing. Returns the undo rows for the runner.
  */
-export async function writeActivities(tx: Sql, classification: Classification, now: string): Promise<UndoRow[]> {
+export async function writeActivities(tx: Sql, classification: Classification, now: string, record?: SqlRecorder): Promise<UndoRow[]> {
 	const undo: UndoRow[] = [];
 	if (classification.created.length > 0) {
-		await writeRows(tx, classification.created, now, '');
-		const ids = await rowsByKey(tx, classification.created.map(row => row.idempotency_key), 'id, idempotency_key');
+		await writeRows(tx, classification.created, now, '', record);
+		const ids = await rowsByKey(tx, classification.created.map(row => row.idempotency_key), 'id, idempotency_key', record);
 		for (const row of classification.created) {
 			undo.push({table, rowId: Number(ids.get(row.idempotency_key)!.id), action: 'insert', before: null, afterHash: rowHash(table, row)});
 		}
@@ -61,7 +64,7 @@ export async function writeActivities(tx: Sql, classification: Classification, n
 			tx.dialect === 'sqlite'
 				? ` ON CONFLICT (idempotency_key) DO UPDATE SET ${assignments.map(column => `${column} = excluded.${column}`).join(', ')}`
 				: ` ON DUPLICATE KEY UPDATE ${assignments.map(column => `${column} = VALUES(${column})`).join(', ')}`;
-		await writeRows(tx, changed, now, suffix);
+		await writeRows(tx, changed, now, suffix, record);
 		for (const {row, existing} of classification.updated) {
 			// updated_at too: the run sets it, so rollback must put it back for the table's checksum to match again.
 			const before = {...pickTracked(table, existing), updated_at: existing.updated_at ?? null};
@@ -72,19 +75,23 @@ export async function writeActivities(tx: Sql, classification: Classification, n
 	return undo;
 }
 
-async function writeRows(tx: Sql, rows: readonly ActivityRow[], now: string, suffix: string): Promise<void> {
+async function writeRows(tx: Sql, rows: readonly ActivityRow[], now: string, suffix: string, record?: SqlRecorder): Promise<void> {
 	for (let start = 0; start < rows.length; start += rowsPerStatement) {
 		const slice = rows.slice(start, start + rowsPerStatement);
 		const values = slice.flatMap(row => [row.user_id, row.community_id, row.activity_type, row.subject_type, row.subject_id, row.idempotency_key, row.occurred_at, row.context, now, now]);
-		await tx.run(`INSERT INTO ${table} (${writtenColumns.join(', ')}) VALUES ${Sql.tuples(slice.length, writtenColumns.length)}${suffix}`, values);
+		const statement = `INSERT INTO ${table} (${writtenColumns.join(', ')}) VALUES ${Sql.tuples(slice.length, writtenColumns.length)}${suffix}`;
+		record?.(statement, values);
+		await tx.run(statement, values);
 	}
 }
 
-async function rowsByKey(sql: Sql, keys: readonly string[], columns: string): Promise<Map<string, Record<string, unknown>>> {
+async function rowsByKey(sql: Sql, keys: readonly string[], columns: string, record?: SqlRecorder): Promise<Map<string, Record<string, unknown>>> {
 	const found = new Map<string, Record<string, unknown>>();
 	for (let start = 0; start < keys.length; start += keysPerLookup) {
 		const slice = keys.slice(start, start + keysPerLookup);
-		const rows = await sql.all<Record<string, unknown>>(`SELECT ${columns} FROM ${table} WHERE idempotency_key IN (${Sql.placeholders(slice.length)})`, slice);
+		const statement = `SELECT ${columns} FROM ${table} WHERE idempotency_key IN (${Sql.placeholders(slice.length)})`;
+		record?.(statement, slice);
+		const rows = await sql.all<Record<string, unknown>>(statement, slice);
 		for (const row of rows) {
 			found.set(String(row.idempotency_key), row);
 		}
