@@ -23,7 +23,10 @@ export type GuidedSessionOptions = {
 	readonly color?: boolean;
 	readonly stdout?: NodeJS.WriteStream;
 	readonly stdin?: NodeJS.ReadStream;
-	/** Most React updates per second from progress events (default 10). */
+	/**
+	 * Most redraws per second (default 5): caps both the React updates from progress events and Ink's frame rate.
+	 * Keys still answer at once (the first update of a quiet period is drawn immediately).
+	 */
 	readonly maxUpdatesPerSecond?: number;
 	/** Ink debug mode: every frame written in full, history included (tests, off-screen benchmarks). */
 	readonly debugFrames?: boolean;
@@ -57,10 +60,10 @@ export async function runGuidedSession(options: GuidedSessionOptions): Promise<R
 				readEvidence={options.readEvidence}
 				onAbort={options.onAbort}
 				onForceQuit={options.onForceQuit}
-				intervalMs={Math.round(1000 / (options.maxUpdatesPerSecond ?? 10))}
+				intervalMs={Math.round(1000 / (options.maxUpdatesPerSecond ?? 5))}
 			/>
 		</ColorContext.Provider>,
-		{stdout: options.stdout, stdin: options.stdin, exitOnCtrlC: false, patchConsole: false, debug: options.debugFrames ?? false},
+		{stdout: options.stdout, stdin: options.stdin, exitOnCtrlC: false, patchConsole: false, debug: options.debugFrames ?? false, maxFps: options.maxUpdatesPerSecond ?? 5},
 	);
 
 	let result: RunResult;

@@ -260,3 +260,36 @@ for (const size of [{columns: 80, rows: 24}, {columns: 160, rows: 50}]) {
 		t.deepEqual(checked, ['approval', 'type-to-confirm', 'wrong word', 'running', 'abort question', 'failure']);
 	});
 }
+
+test.serial('a flood of progress events (1000/s) redraws a few times a second and ends on the latest counters', async t => {
+	let writesDuringFlood = 0;
+	let events = 0;
+	const {result} = startSession(async (_operator, emit, {lastFrame, stdout}) => {
+		emit(runStarted);
+		emit(backfillStarted);
+		emit({type: 'step-progress', step: 'backfill-membership', progress: backfillProgress(1)});
+		await waitForFrame(lastFrame, frame => frame.includes('batch 1 ·'));
+		const before = stdout.frames.length;
+		const end = Date.now() + 1000;
+		while (Date.now() < end) {
+			for (let index = 0; index < 10; index++) {
+				events++;
+				emit({type: 'step-progress', step: 'backfill-membership', progress: backfillProgress(2, {batch: events + 1})});
+			}
+
+			await new Promise(resolve => {
+				setTimeout(resolve, 10);
+			});
+		}
+
+		writesDuringFlood = stdout.frames.length - before;
+		await waitForFrame(lastFrame, frame => frame.includes(`batch ${events + 1} ·`));
+		emit({type: 'run-finished', status: 'succeeded', exitCode: 0});
+		return resultOf('succeeded', 0);
+	});
+	await result;
+	t.true(events >= 200, `only ${events} events were sent`);
+	// Debug mode writes one frame per React commit: 5 progress redraws a second plus a few heartbeat ticks at most.
+	t.true(writesDuringFlood <= 12, `${writesDuringFlood} frames for ${events} events in one second`);
+	t.true(writesDuringFlood >= 2, 'the counters kept moving during the flood');
+});

@@ -1,4 +1,5 @@
 import {Box, Text} from 'ink';
+import {memo} from 'react';
 import {useTint} from '../color.js';
 import {truncate} from '../format.js';
 
@@ -12,7 +13,7 @@ type Properties = {
 };
 
 /** Runbook title, run id, database and evidence folder: what the operator pastes into the change ticket. */
-export function Header({title, runId, resumed, database, evidenceDir, width}: Properties) {
+export const Header = memo(function Header({title, runId, resumed, database, evidenceDir, width}: Properties) {
 	const tint = useTint();
 	const run = runId ? `Run ${runId}${resumed ? ' (resumed)' : ''}` : 'Run starting…';
 	const details = [run, database ? `Database ${database}` : null].filter(Boolean).join(' · ');
@@ -23,4 +24,4 @@ export function Header({title, runId, resumed, database, evidenceDir, width}: Pr
 			{evidenceDir ? <Text dimColor wrap="truncate-start">{`Evidence ${evidenceDir}`}</Text> : null}
 		</Box>
 	);
-}
+});

@@ -1,5 +1,4 @@
 import {Box, Text} from 'ink';
-import Spinner from 'ink-spinner';
 import {useEffect, useState} from 'react';
 import type {Progress} from '../../engine/progress.js';
 import {useTint} from '../color.js';
@@ -17,7 +16,7 @@ type Properties = {
 /** The running step: spinner, bar, rows/s, ETA, batch, elapsed time and why it waits when throttled. */
 export function ProgressPanel({number, title, progress, throttle, width}: Properties) {
 	const tint = useTint();
-	const elapsed = useElapsed(progress?.elapsedMs ?? 0);
+	const {elapsed, frame} = useHeartbeat(progress?.elapsedMs ?? 0);
 	const batch = progress ? ` — batch ${formatCount(progress.batch)} · ${formatCount(progress.batchSize)} rows per batch` : ' — running';
 	const stats = progress
 		? `${formatCount(progress.rowsPerSecond)} rows/s · ETA ${progress.etaMs === null ? 'unknown' : formatDuration(progress.etaMs)} · elapsed ${formatDuration(elapsed)}`
@@ -25,7 +24,7 @@ export function ProgressPanel({number, title, progress, throttle, width}: Proper
 	return (
 		<Box flexDirection="column" width={width}>
 			<Text wrap="truncate-end">
-				<Text color={tint('cyan')}><Spinner type="dots" /></Text> {truncate(`${number}. ${title}${batch}`, width - 2)}
+				<Text color={tint('cyan')}>{frame}</Text> {truncate(`${number}. ${title}${batch}`, width - 2)}
 			</Text>
 			{progress ? <Rows progress={progress} width={width} /> : null}
 			<Text wrap="truncate-end">{truncate(stats, width)}</Text>
@@ -54,13 +53,20 @@ function Rows({progress, width}: {readonly progress: Progress; readonly width: n
 	);
 }
 
-/** Elapsed time that keeps ticking between batches (a slow batch must not look frozen). */
-function useElapsed(reported: number): number {
+const spinner = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/**
+ * Spinner frame and elapsed time from one clock. Progress already redraws the panel a few times a second; the timer
+ * only fires when nothing else did for 250 ms (a slow batch or a throttle wait must not look frozen). One commit
+ * source instead of a spinner interval plus a clock keeps the TUI's cost inside the 5 % budget (DESIGN.md §6).
+ */
+function useHeartbeat(reported: number): {elapsed: number; frame: string} {
 	const [startedAt] = useState(() => Date.now());
-	const [now, setNow] = useState(() => Date.now());
+	const [, setTick] = useState(0);
 	useEffect(() => {
-		const timer = setInterval(() => setNow(Date.now()), 1000);
-		return () => clearInterval(timer);
-	}, []);
-	return Math.max(reported, now - startedAt);
+		const timer = setTimeout(() => setTick(tick => tick + 1), 250);
+		return () => clearTimeout(timer);
+	});
+	const now = Date.now();
+	return {elapsed: Math.max(reported, now - startedAt), frame: spinner[Math.floor(now / 120) % spinner.length]!};
 }

@@ -1,4 +1,5 @@
 import {Box, Static, Text} from 'ink';
+import {memo} from 'react';
 import {useTint} from '../color.js';
 import {truncate} from '../format.js';
 import type {HistoryEntry, StepView} from '../hooks/use-run.js';
@@ -15,7 +16,7 @@ type Properties = {
 };
 
 /** Finished steps go into <Static> (drawn once, scroll away); the running and pending steps stay live below. */
-export function StepList({history, steps, awaitingStep, maxLines, width}: Properties) {
+export const StepList = memo(function StepList({history, steps, awaitingStep, maxLines, width}: Properties) {
 	const tint = useTint();
 	const open = steps.filter(step => step.status === 'running' || step.status === 'pending' || step.status === 'unavailable');
 	const room = Math.max(1, maxLines);
@@ -23,7 +24,7 @@ export function StepList({history, steps, awaitingStep, maxLines, width}: Proper
 	const hidden = open.length - shown.length;
 	return (
 		<>
-			<Static items={[...history]}>{entry => <HistoryLine key={entry.key} entry={entry} />}</Static>
+			<Static items={history as HistoryEntry[]}>{entry => <HistoryLine key={entry.key} entry={entry} />}</Static>
 			<Box flexDirection="column" width={width}>
 				{shown.map(step => {
 					const {symbol, word, color} = look(step, awaitingStep);
@@ -38,7 +39,7 @@ export function StepList({history, steps, awaitingStep, maxLines, width}: Proper
 			</Box>
 		</>
 	);
-}
+});
 
 function look(step: StepView, awaitingStep: string | null): {symbol: string; word: string; color: string} {
 	if (step.status === 'running') {
