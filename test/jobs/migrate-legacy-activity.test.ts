@@ -174,9 +174,9 @@ testEachDialect('--chunk=1, 7 and 100000 give the same metrics and the same fina
 		t.deepEqual(result.rows, view(sinceRows));
 	}
 
-	// Chunk 1: 9 posts, 5 comments, 6 certificates, each a batch (the last one per source also finds the end).
-	t.true(results[0]!.batches! >= 20);
-	t.is(results[2]!.batches, 3);
+	// Chunk 1: 9 posts (+1 empty batch: post 11 is below the bound 12), 5 comments and 6 certificates (their last
+	// rows sit at the bound). Chunk 7: posts 1..8 then 10, 11; comments and certificates in one batch each.
+	t.deepEqual(results.map(result => result.batches), [21, 4, 3]);
 });
 
 testEachDialect('the dry run writes nothing and predicts the execution exactly', async (t, database) => {
@@ -264,4 +264,22 @@ testEachDialect('run + rollback gives back profile_activities exactly, without c
 	t.is(result.metrics.rows_deleted, 13);
 	t.is(result.metrics.rows_restored, 1);
 	t.deepEqual((await takeSnapshot(database.sql, ['profile_activities']))[0], before);
+});
+
+testEachDialect('a source row without any timestamp is skipped but still processed', async (t, database) => {
+	await seedLegacyData(database.sql);
+	await database.sql.run("INSERT INTO community_posts (id, community_id, author_id, type, visibility, published_at, created_at) VALUES (20, 10, 1, 'text', 'community', NULL, NULL)");
+	await database.sql.run('INSERT INTO community_post_comments (id, community_id, post_id, author_id, created_at) VALUES (20, 10, 1, 1, NULL)');
+	await database.sql.run("INSERT INTO certificates (id, user_id, course_id, identifier, created_at) VALUES (20, 1, 100, 'CERT-20', NULL)");
+	const outcome = await runLegacyActivity(database, {});
+	t.deepEqual(outcome.metrics, {
+		posts_processed: 12,
+		comments_processed: 7,
+		completions_processed: 8,
+		records_created: 18,
+		records_updated: 0,
+		records_unchanged: 0,
+		records_skipped: 10,
+	});
+	t.deepEqual(await activities(database.sql), view([...sinceRows, ...olderRows]));
 });
