@@ -2,7 +2,6 @@ import {existsSync} from 'node:fs';
 import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {z} from 'zod';
-import {createPlatformSchema} from '../../db/platform-schema.js';
 import {generateDemo} from '../../db/demo/generate-demo.js';
 import {UsageError} from '../../engine/errors.js';
 import {runGuidedSession} from '../../ui/run-ui.js';
@@ -24,7 +23,6 @@ async function ensureDemoDatabase(context: CommandContext): Promise<void> {
 	context.terminal.stderr.write('Creating the demo database (storage/demo.sqlite) with a realistic dataset; this happens once…\n');
 	const database = await context.connect({createSqliteFile: true});
 	try {
-		await createPlatformSchema(database.sql);
 		const summary = await generateDemo(database.sql, {size: 'small', seed: 42});
 		context.terminal.stderr.write(`Demo data ready in ${Math.round(summary.durationMs)} ms (${summary.rows.enrollments ?? 0} enrollments).\n`);
 	} finally {
