@@ -283,3 +283,15 @@ testEachDialect('a source row without any timestamp is skipped but still process
 	});
 	t.deepEqual(await activities(database.sql), view([...sinceRows, ...olderRows]));
 });
+
+testEachDialect('an unfinished run resumes only with the same --since; another one is a usage error naming it', async (t, database) => {
+	await seedLegacyData(database.sql);
+	await t.throwsAsync(runLegacyActivity(database, {since: '2025-08-01', chunk: '2'}, {crashAfterBatch: 2}));
+	const refused = await t.throwsAsync(runLegacyActivity(database, {since: '2025-09-01', chunk: '2'}));
+	t.is((refused as {exitCode?: number}).exitCode, 2);
+	t.regex(refused.message, /since: "2025-08-01" then, "2025-09-01" now/);
+	// A different chunk size is not a different run.
+	const resumed = await runLegacyActivity(database, {since: '2025-08-01', chunk: '100'});
+	t.true(resumed.resumed);
+	t.deepEqual(resumed.metrics, sinceMetrics);
+});
