@@ -1,5 +1,6 @@
 import type {z} from 'zod';
 import {UsageError} from '../engine/errors.js';
+import {redactValue} from '../engine/redact.js';
 import {type JobStepOutcome, parseJobParams, runJobStep} from '../engine/job-runner.js';
 import {EvidenceFolder} from '../evidence/evidence-folder.js';
 import type {Job} from '../jobs/job.js';
@@ -67,7 +68,7 @@ export function jobCommand<Options>(spec: JobCommandSpec<Options>): CommandSpec<
 					status: outcome.status,
 					dry_run: dryRun,
 					run_id: outcome.runId,
-					params: outcome.params,
+					params: redactValue(outcome.params),
 					metrics: outcome.metrics,
 					drift: outcome.drift,
 					warnings: outcome.warnings,

@@ -141,7 +141,7 @@ export async function runJobStep(request: JobStepRequest): Promise<JobStepOutcom
 		});
 	}
 
-	const unfinished = request.mode === 'execute' ? await findUnfinishedRun(database.sql, job.name) : undefined;
+	const unfinished = request.mode === 'execute' && job.resumable ? await findUnfinishedRun(database.sql, job.name) : undefined;
 	if (unfinished && !request.options.restart) {
 		assertResumable(unfinished, semantic, semanticHash, request.codeVersion, job.name);
 		runId = unfinished.runId;
@@ -197,6 +197,8 @@ export async function runJobStep(request: JobStepRequest): Promise<JobStepOutcom
 		result = request.mode === 'dry-run' ? await job.plan(context) : await job.execute(context);
 	} catch (error) {
 		failure = error;
+		// A job may attach what it found before failing (verify's differences); keep it for the evidence.
+		result = (error as {result?: JobResult} | undefined)?.result ?? null;
 	}
 
 	const finished = clock.now();

@@ -124,7 +124,7 @@ export async function runRunbook(options: RunnerOptions): Promise<RunResult> {
 			return 'continue';
 		}
 
-		const skipReason = step.job === 'notify' && !options.options.notifyWebhook ? 'no notification webhook configured (--notify-webhook / RUNBOOK_NOTIFY_WEBHOOK)' : undefined;
+		const skipReason = job.skipReason?.(options.options);
 		if (skipReason) {
 			Object.assign(record, {status: 'skipped', reason: skipReason});
 			emit({type: 'step-skipped', step: step.id, reason: skipReason});

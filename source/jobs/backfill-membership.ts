@@ -76,6 +76,7 @@ function details(workSet: WorkSet, upperBound: number, banned: {enrollments: num
 
 export const backfillMembership: Job<BackfillParams> = {
 	name: 'backfill-membership',
+	resumable: true,
 	parameters: backfillParameters,
 	semanticParams: params => ({source: params.source, community: params.community ?? null}),
 	touches: ['community_members'],

@@ -84,4 +84,8 @@ export type Job<Params = Record<string, unknown>> = {
 	readonly plan: (context: JobContext<Params>) => Promise<JobResult>;
 	readonly execute: (context: JobContext<Params>) => Promise<JobResult>;
 	readonly verify?: (context: JobContext<Params>) => Promise<JobResult>;
+	/** Batch jobs continue an interrupted run of the same parameters; one-shot jobs always start afresh. */
+	readonly resumable?: boolean;
+	/** Why the step should be skipped with these options (e.g. notify without a webhook), or null to run it. */
+	readonly skipReason?: (options: JobOptions) => string | null;
 };

@@ -1,6 +1,7 @@
 import {existingTables} from '../db/platform-schema.js';
 import type {Sql} from '../db/sql.js';
 import {addMetrics, type BatchSource} from '../engine/batch-runner.js';
+import {OperatorAborted} from '../engine/errors.js';
 import {formatTimestamp, isoSeconds} from '../engine/timestamps.js';
 import {loadCommunityLinks} from './classroom-links.js';
 import type {CheckResult, Job, JobContext, JobResult} from './job.js';
@@ -32,6 +33,7 @@ const sampleLimit = 10;
 
 export const migrateLegacyActivity: Job<LegacyActivityParams> = {
 	name: 'migrate-legacy-activity',
+	resumable: true,
 	parameters: legacyActivityParameters,
 	// The operator's text, so a resume with the same flag matches; never the chunk size.
 	semanticParams: params => ({since: params.since}),
@@ -67,6 +69,10 @@ export const migrateLegacyActivity: Job<LegacyActivityParams> = {
 			const upperBound = work.upperBounds[source.name];
 			let after = 0;
 			while (after < upperBound) {
+				if (context.signal.aborted) {
+					throw new OperatorAborted('Dry run stopped by the operator; nothing was written.', {hint: 'Run it again to get the full counts.'});
+				}
+
 				const outcome = await migrateBatch(context.database.sql, source, {after, limit: context.params.chunk, upperBound}, run);
 				metrics = addMetrics(metrics, outcome.metrics);
 				batch++;

@@ -133,6 +133,7 @@ async function deliver(context: JobContext<NotifyParams>): Promise<JobResult> {
 
 export const notify: Job<NotifyParams> = {
 	name: 'notify',
+	skipReason: notifySkipReason,
 	parameters: notifyParameters as z.ZodType<NotifyParams>,
 	semanticParams: () => ({}),
 	touches: [],
