@@ -30,8 +30,13 @@ export function TextInput({value, isActive, onChange, onSubmit, onCancel, placeh
 		} else if (key.backspace || key.delete) {
 			change(latest.current.slice(0, -1));
 		} else if (!key.ctrl && !key.meta && !key.tab && !key.upArrow && !key.downArrow && !key.leftArrow && !key.rightArrow && input) {
+			// A chunk can carry the Enter too ("backfill\r" when typed fast or pasted): type the text, then submit.
+			const [text = '', ...rest] = input.split(/\r|\n/);
 			// eslint-disable-next-line no-control-regex
-			change(latest.current + input.replaceAll(/[\u0000-\u001F\u007F]/g, ''));
+			change(latest.current + text.replaceAll(/[\u0000-\u001F\u007F]/g, ''));
+			if (rest.length > 0) {
+				onSubmit(latest.current);
+			}
 		}
 	}, {isActive});
 	return (

@@ -49,3 +49,13 @@ test.serial('case matters, Backspace edits, Esc cancels', async t => {
 	await waitForFrame(() => String(calls.cancelled), frame => frame === '1');
 	t.is(calls.confirmed, 0);
 });
+
+test.serial('the word and Enter in one chunk (typed fast or pasted) is submitted, a wrong one refused', async t => {
+	const {stdin, lastFrame, calls} = mount();
+	await waitForFrame(lastFrame, frame => frame.includes('Type backfill'));
+	stdin.write('backfil\r');
+	await waitForFrame(lastFrame, frame => frame.includes('"backfil" is not "backfill"'));
+	t.is(calls.confirmed, 0);
+	stdin.write('backfill\r');
+	t.is(await waitForFrame(() => String(calls.confirmed), value => value !== '0'), '1');
+});
