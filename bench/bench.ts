@@ -1,0 +1,251 @@
+// npm run bench [-- --rows=1000000 --db=sqlite|mariadb|both] (DESIGN.md §11).
+//
+// Generates the dataset once per database, then measures on that same data, each phase in its own child process (so
+// the peak RSS is the phase's own) after restoring the generated rows:
+//   (a) the single-statement limit: one INSERT … SELECT doing all of the job's inserts;
+//   (b) the tool's job through runJobStep (lock, checkpoints, undo, evidence, counters on) at --batch=1000 and --adaptive;
+//   (c) (b) under the guided session's Ink renderer drawing to an off-screen terminal;
+//   (d) a naive ORM loop (findOne + persist + flush per enrollment) on a sample, extrapolated;
+// plus the dry run, and a crash at 50 % followed by a resume. Prints rows/s, ratios, peak RSS and the issue's targets
+// (PASS/MISS), and writes bench/results/<YYYY-MM-DD>-<db>.json.
+import {spawn} from 'node:child_process';
+import {randomBytes} from 'node:crypto';
+import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {cpus} from 'node:os';
+import {dirname, join} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import mysql from 'mysql2/promise';
+import {type BenchDb, type PhaseResult, resultPrefix, temporaryFolder} from './common.js';
+import type {JobName, PhaseSpec} from './phase.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const mysqlServer = (process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
+
+type Args = {rows: number; dbs: BenchDb[]; seed: number; sample: number; batch: number};
+
+function parseArgs(argv: readonly string[]): Args {
+	const values = new Map<string, string>();
+	for (const arg of argv) {
+		const match = /^--([a-z-]+)=(.*)$/.exec(arg);
+		if (!match) throw new Error(`Unknown argument ${arg}; use --rows=N --db=sqlite|mariadb|both [--seed=N] [--sample=N].`);
+		values.set(match[1]!, match[2]!);
+	}
+
+	const number = (name: string, fallback: number) => {
+		const raw = values.get(name);
+		if (raw === undefined) return fallback;
+		if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new Error(`--${name} must be a positive integer, got ${raw}.`);
+		return Number(raw);
+	};
+
+	const db = values.get('db') ?? 'both';
+	if (!['sqlite', 'mariadb', 'both'].includes(db)) throw new Error(`--db must be sqlite, mariadb or both, got ${db}.`);
+	return {rows: number('rows', 1_000_000), dbs: db === 'both' ? ['sqlite', 'mariadb'] : [db as BenchDb], seed: number('seed', 1), sample: number('sample', 10_000), batch: number('batch', 1000)};
+}
+
+async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
+	process.stderr.write(`  ${spec.name} … `);
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'phase.ts'), JSON.stringify(spec)], {stdio: ['ignore', 'pipe', 'pipe']});
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (chunk: Buffer) => {
+			stdout += chunk.toString();
+		});
+		child.stderr.on('data', (chunk: Buffer) => {
+			stderr = (stderr + chunk.toString()).slice(-20_000);
+		});
+		child.on('close', code => {
+			const line = stdout.split('\n').reverse().find(text => text.startsWith(resultPrefix));
+			if (code !== 0 || !line) {
+				process.stderr.write('failed\n');
+				reject(new Error(`phase ${spec.name} exited ${code}:\n${stderr.split('\n').filter(text => !text.startsWith('APP RENDER')).slice(-30).join('\n')}`));
+				return;
+			}
+
+			const result = JSON.parse(line.slice(resultPrefix.length)) as PhaseResult;
+			process.stderr.write(`${result.seconds.toFixed(2)} s, ${result.maxRssMiB} MiB\n`);
+			resolve(result);
+		});
+	});
+}
+
+type DbRun = {
+	readonly db: BenchDb;
+	readonly rows: number;
+	readonly dataset: Record<string, unknown>;
+	readonly phases: Record<string, PhaseResult & {rows_per_second: number}>;
+	readonly wallSeconds: number;
+};
+
+async function benchDatabase(db: BenchDb, args: Args): Promise<DbRun> {
+	const started = performance.now();
+	let url: string;
+	let cleanup: () => Promise<void>;
+	if (db === 'sqlite') {
+		const folder = temporaryFolder('runbook-bench-');
+		url = `sqlite:${join(folder.path, 'bench.sqlite')}`;
+		cleanup = async () => folder.remove();
+	} else {
+		const schema = `runbook_bench_${randomBytes(4).toString('hex')}`;
+		url = `${mysqlServer}/${schema}`;
+		await adminQuery(`CREATE DATABASE ${schema} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+		cleanup = async () => adminQuery(`DROP DATABASE IF EXISTS ${schema}`);
+	}
+
+	process.stderr.write(`${db} (${args.rows.toLocaleString('en-US')} enrollments):\n`);
+	try {
+		const generated = await runPhase({phase: 'generate', name: 'generate', url, rows: args.rows, seed: args.seed});
+		const tableRows = (generated.details.rows ?? {}) as Record<string, number>;
+		const enrollments = tableRows.enrollments ?? args.rows;
+		const legacyRows = (tableRows.community_posts ?? 0) + (tableRows.community_post_comments ?? 0) + (tableRows.certificates ?? 0);
+		const phases: DbRun['phases'] = {};
+		const record = (result: PhaseResult, rows: number) => {
+			phases[result.phase] = {...result, rows, rows_per_second: result.seconds > 0 ? Math.round(rows / result.seconds) : 0};
+			return phases[result.phase]!;
+		};
+
+		for (const [job, rows] of [
+			['backfill', enrollments],
+			['legacy', legacyRows],
+		] as Array<[JobName, number]>) {
+			record(await runPhase({phase: 'single', name: `${job}.a-single-statement`, url, job}), rows);
+			const fixed = record(await runPhase({phase: 'job', name: `${job}.b-job-batch-${args.batch}`, url, job, mode: 'execute', batch: args.batch, adaptive: false, ui: false}), rows);
+			record(await runPhase({phase: 'job', name: `${job}.b-job-adaptive`, url, job, mode: 'execute', batch: args.batch, adaptive: true, ui: false}), rows);
+			record(await runPhase({phase: 'job', name: `${job}.c-job-under-ink`, url, job, mode: 'execute', batch: args.batch, adaptive: false, ui: true}), rows);
+			record(await runPhase({phase: 'job', name: `${job}.dry-run`, url, job, mode: 'dry-run', batch: args.batch, adaptive: false, ui: false}), rows);
+			const half = Math.max(1, Math.floor(Number(fixed.details.batches ?? 2) / 2));
+			record(await runPhase({phase: 'resume', name: `${job}.crash-at-50%-and-resume`, url, job, batch: args.batch, crashAfterBatch: half}), rows);
+			if (job === 'backfill') {
+				const sample = Math.min(args.sample, enrollments);
+				const orm = await runPhase({phase: 'orm', name: `${job}.d-naive-orm-sample`, url, sample});
+				// Extrapolated to the whole table from the sample's time per enrollment.
+				const seconds = (orm.seconds * enrollments) / Math.max(1, Number(orm.details.sample_enrollments ?? sample));
+				record({...orm, phase: `${job}.d-naive-orm`, seconds: Math.round(seconds * 10) / 10, details: {...orm.details, sample_seconds: orm.seconds, extrapolated: true}}, enrollments);
+			}
+		}
+
+		return {db, rows: args.rows, dataset: {generator: generated.details.generator, seconds: generated.seconds, rows: tableRows, maxRssMiB: generated.maxRssMiB}, phases, wallSeconds: (performance.now() - started) / 1000};
+	} finally {
+		await cleanup();
+	}
+}
+
+async function adminQuery(statement: string): Promise<void> {
+	const url = new URL(mysqlServer);
+	const connection = await mysql.createConnection({host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username || 'root'), password: decodeURIComponent(url.password)});
+	try {
+		await connection.query(statement);
+	} finally {
+		await connection.end();
+	}
+}
+
+type Target = {readonly db: BenchDb | 'all'; readonly target: string; readonly value: string; readonly pass: boolean | null};
+
+function targetsOf(run: DbRun, previous: Record<string, DbRun> | undefined): Target[] {
+	const p = run.phases;
+	const s = (name: string) => p[name]?.seconds ?? Number.NaN;
+	const limit = run.db === 'sqlite' ? 2 : 1.5;
+	const targets: Target[] = [];
+	const ratio = (a: number, b: number) => a / b;
+	for (const job of ['backfill', 'legacy']) {
+		const label = job === 'backfill' ? 'backfill' : 'legacy migration';
+		const batch = Object.keys(p).find(name => name.startsWith(`${job}.b-job-batch-`))!;
+		const b = s(batch);
+		const ba = ratio(b, s(`${job}.a-single-statement`));
+		targets.push({db: run.db, target: `${label}: (b) job / (a) single statement ≤ ${limit}`, value: ba.toFixed(2), pass: ba <= limit});
+		const adaptive = ratio(s(`${job}.b-job-adaptive`), s(`${job}.a-single-statement`));
+		targets.push({db: run.db, target: `${label}: (b, --adaptive) / (a) ≤ ${limit}`, value: adaptive.toFixed(2), pass: adaptive <= limit});
+		const cb = ratio(s(`${job}.c-job-under-ink`), b);
+		targets.push({db: run.db, target: `${label}: (c) under Ink / (b) ≤ 1.05`, value: cb.toFixed(3), pass: cb <= 1.05});
+		const dry = ratio(s(`${job}.dry-run`), b);
+		targets.push({db: run.db, target: `${label}: dry run / execute ≤ 0.5`, value: dry.toFixed(2), pass: dry <= 0.5});
+		const resume = ratio(s(`${job}.crash-at-50%-and-resume`), b) - 1;
+		targets.push({db: run.db, target: `${label}: crash at 50 % + resume, extra ≤ 5 %`, value: `${(resume * 100).toFixed(1)} %`, pass: resume <= 0.05});
+		const adaptiveDetails = p[`${job}.b-job-adaptive`]?.details ?? {};
+		const changes = Number(adaptiveDetails.batch_size_changed_events ?? 0);
+		const recorded = Number((adaptiveDetails.evidence_events as Record<string, number> | undefined)?.['batch-size-changed'] ?? 0);
+		targets.push({db: run.db, target: `${label}: --adaptive changes the batch size (events, evidence, runbook_batches)`, value: `${changes} changes, ${recorded} in evidence, ${String(adaptiveDetails.batch_sizes_in_runbook_batches ?? 0)} sizes, final ${String(adaptiveDetails.batch_size_final ?? '?')}`, pass: changes > 0 && recorded === changes && Number(adaptiveDetails.batch_sizes_in_runbook_batches ?? 0) > 1});
+	}
+
+	const db = s('backfill.d-naive-orm') / s(Object.keys(p).find(name => name.startsWith('backfill.b-job-batch-'))!);
+	targets.push({db: run.db, target: 'backfill: (d) naive ORM ≥ 300× slower than (b)', value: `${db.toFixed(0)}×`, pass: db >= 300});
+	const toolPhases = Object.entries(p).filter(([name]) => /\.(b-|c-|dry-run|crash)/.test(name));
+	const peak = Math.max(...toolPhases.map(([, phase]) => phase.maxRssMiB));
+	targets.push({db: run.db, target: 'peak RSS of the tool (b, c, dry run, resume) < 200 MiB', value: `${peak} MiB`, pass: peak < 200});
+	const other = previous && Object.values(previous).find(entry => entry.rows !== run.rows);
+	if (other) {
+		const [small, large] = other.rows < run.rows ? [other, run] : [run, other];
+		const peakOf = (entry: DbRun) => Math.max(...Object.entries(entry.phases).filter(([name]) => /\.(b-|c-|dry-run|crash)/.test(name)).map(([, phase]) => phase.maxRssMiB));
+		const growth = peakOf(large) / peakOf(small) - 1;
+		targets.push({db: run.db, target: `peak RSS growth ${small.rows.toLocaleString('en-US')} → ${large.rows.toLocaleString('en-US')} rows < 10 %`, value: `${(growth * 100).toFixed(1)} %`, pass: growth < 0.1});
+	} else {
+		targets.push({db: run.db, target: 'peak RSS growth 1M → 5M rows < 10 %', value: 'not measured (needs a --rows=5000000 run too)', pass: null});
+	}
+
+	return targets;
+}
+
+function phaseTable(run: DbRun): string[] {
+	const lines = [`| ${run.db} phase | seconds | rows/s | peak RSS MiB |`, '|---|---:|---:|---:|'];
+	for (const [name, phase] of Object.entries(run.phases)) {
+		lines.push(`| ${name}${phase.details.extrapolated ? ` (${String(phase.details.sample_enrollments)}-row sample, extrapolated)` : ''} | ${phase.seconds.toFixed(2)} | ${phase.rows_per_second.toLocaleString('en-US')} | ${phase.maxRssMiB} |`);
+	}
+
+	return lines;
+}
+
+function targetTable(targets: readonly Target[]): string[] {
+	return [
+		'| database | target | measured | result |',
+		'|---|---|---|---|',
+		...targets.map(target => `| ${target.db} | ${target.target} | ${target.value} | ${target.pass === null ? 'n/a' : target.pass ? 'PASS' : 'MISS'} |`),
+	];
+}
+
+async function main(): Promise<void> {
+	const args = parseArgs(process.argv.slice(2));
+	const started = performance.now();
+	const day = new Date().toISOString().slice(0, 10);
+	const runs: DbRun[] = [];
+	const allTargets: Target[] = [];
+	mkdirSync(join(here, 'results'), {recursive: true});
+	for (const db of args.dbs) {
+		const run = await benchDatabase(db, args);
+		runs.push(run);
+		const file = join(here, 'results', `${day}-${db}.json`);
+		const previous = existsSync(file) ? ((JSON.parse(readFileSync(file, 'utf8')) as {runs?: Record<string, DbRun>}).runs ?? {}) : {};
+		const targets = targetsOf(run, previous);
+		allTargets.push(...targets);
+		const machine = {cpus: cpus().length, cpu_model: cpus()[0]?.model ?? '?', node: process.version, platform: process.platform};
+		writeFileSync(file, `${JSON.stringify({machine, runs: {...previous, [String(run.rows)]: {...run, targets}}}, null, '\t')}\n`);
+		process.stderr.write(`  → ${file}\n${[...phaseTable(run), '', ...targetTable(targets)].join('\n')}\n\n`);
+	}
+
+	const total = (performance.now() - started) / 1000;
+	if (args.rows === 1_000_000 && args.dbs.length === 2) {
+		allTargets.push({db: 'all', target: 'npm run bench -- --rows=1000000 --db=both under 15 min', value: `${(total / 60).toFixed(1)} min`, pass: total < 900});
+	}
+
+	const output = [`Bench: ${args.rows.toLocaleString('en-US')} enrollments, ${cpus().length} cores, Node ${process.version}, total ${(total / 60).toFixed(1)} min`, ''];
+	for (const run of runs) {
+		output.push(...phaseTable(run), '');
+		const p = run.phases;
+		for (const job of ['backfill', 'legacy']) {
+			const batch = Object.keys(p).find(name => name.startsWith(`${job}.b-job-batch-`))!;
+			const a = p[`${job}.a-single-statement`]!.seconds;
+			const b = p[batch]!.seconds;
+			const c = p[`${job}.c-job-under-ink`]!.seconds;
+			const d = p[`${job}.d-naive-orm`]?.seconds;
+			output.push(`${run.db} ${job}: b/a ${(b / a).toFixed(2)}, c/b ${(c / b).toFixed(3)}${d ? `, a/d ${(a / d).toExponential(2)} (a is ${(d / a).toFixed(0)}× faster than d)` : ''}`);
+		}
+
+		output.push('');
+	}
+
+	output.push(...targetTable(allTargets));
+	process.stdout.write(`${output.join('\n')}\n`);
+}
+
+await main();

@@ -1,0 +1,66 @@
+// Shared by the bench orchestrator (bench.ts) and its per-phase child processes (phase.ts).
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {parseDatabaseUrl} from '../source/db/database-url.js';
+import {type Database, migrateRunbookTables, openDatabase} from '../source/db/orm.js';
+import {existingTables} from '../source/db/platform-schema.js';
+
+export type BenchDb = 'sqlite' | 'mariadb';
+
+/** Tables the measured jobs write; their pre-run contents are kept in `bench_base_<table>` and put back before each phase. */
+export const restoredTables = ['community_members', 'profile_activities'] as const;
+
+export async function openBenchDatabase(url: string): Promise<Database> {
+	const database = await openDatabase(parseDatabaseUrl(url), {createSqliteFile: true});
+	await migrateRunbookTables(database);
+	return database;
+}
+
+/** Snapshots the written tables into bench_base_* (after generating the data, once). */
+export async function saveBaseline(database: Database): Promise<void> {
+	const {sql} = database;
+	for (const table of restoredTables) {
+		await sql.run(`DROP TABLE IF EXISTS bench_base_${table}`);
+		await sql.run(`CREATE TABLE bench_base_${table} AS SELECT * FROM ${table}`);
+	}
+}
+
+/**
+ * Puts the written tables back as generated and empties the tool's own run tables, so every phase starts from the
+ * same data. Not part of any measurement.
+ */
+export async function restoreBaseline(database: Database): Promise<void> {
+	const {sql} = database;
+	const tables = await existingTables(sql);
+	const wipe = async (table: string) => sql.run(sql.dialect === 'sqlite' ? `DELETE FROM ${table}` : `TRUNCATE TABLE ${table}`);
+	for (const table of [...tables].filter(name => name.startsWith('runbook_') && name !== 'runbook_migrations').sort()) {
+		await wipe(table);
+	}
+
+	for (const table of restoredTables) {
+		await wipe(table);
+		await sql.run(`INSERT INTO ${table} SELECT * FROM bench_base_${table}`);
+	}
+
+	if (sql.dialect === 'sqlite') {
+		await sql.run('PRAGMA wal_checkpoint(TRUNCATE)').catch(() => undefined);
+	}
+}
+
+export function temporaryFolder(prefix: string): {path: string; remove: () => void} {
+	const path = mkdtempSync(join(tmpdir(), prefix));
+	return {path, remove: () => rmSync(path, {recursive: true, force: true})};
+}
+
+/** What every phase child prints as its last stdout line, prefixed with `BENCH_RESULT `. */
+export type PhaseResult = {
+	readonly phase: string;
+	readonly seconds: number;
+	/** Rows the phase's rate is counted in (enrollments for the backfill, legacy source rows for the migration). */
+	readonly rows: number;
+	readonly maxRssMiB: number;
+	readonly details: Record<string, unknown>;
+};
+
+export const resultPrefix = 'BENCH_RESULT ';
