@@ -295,3 +295,13 @@ testEachDialect('an unfinished run resumes only with the same --since; another o
 	t.true(resumed.resumed);
 	t.deepEqual(resumed.metrics, sinceMetrics);
 });
+
+testEachDialect('Ctrl-C stops a dry run before its next batch (exit 130), still writing nothing', async (t, database) => {
+	await seedLegacyData(database.sql);
+	const before = await digestAll(database.sql);
+	const controller = new AbortController();
+	controller.abort();
+	const error = await t.throwsAsync(runLegacyActivity(database, {since: '2025-08-01'}, {mode: 'dry-run', signal: controller.signal}));
+	t.is((error as {exitCode?: number}).exitCode, 130);
+	t.deepEqual(await digestAll(database.sql), before);
+});

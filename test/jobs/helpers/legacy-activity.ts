@@ -37,6 +37,7 @@ export type RunOptions = {
 	readonly now?: string;
 	readonly crashAfterBatch?: number;
 	readonly restart?: boolean;
+	readonly signal?: AbortSignal;
 };
 
 /** Runs the job as a step, the way the CLI does, with an in-memory evidence folder and a fixed clock. */
@@ -63,7 +64,7 @@ export async function runLegacyActivity(database: TestDatabase, rawParams: Recor
 		dryRuns: async () => undefined,
 		clock: {now: () => now},
 		self: {host: 'test-host', pid: process.pid, isAlive: () => false},
-		signal: new AbortController().signal,
+		signal: options.signal ?? new AbortController().signal,
 		emit() {},
 	}));
 	return {...outcome, evidence};
