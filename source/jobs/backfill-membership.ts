@@ -21,6 +21,7 @@ type WorkSet = {
 	readonly linksSql: Fragment | null;
 	readonly upfront: Record<string, number>;
 	readonly skipped: Record<string, {enrollments: number; samples: Array<{community_id: number; enrollment_id: number}>}>;
+	readonly warnings: string[];
 };
 
 function zeroMetrics(): Record<string, number> {
@@ -36,10 +37,9 @@ async function prepareWorkSet(context: Context, upperBound: number): Promise<Wor
 	const sql = context.database.sql;
 	const communityIds = await resolveCommunities(sql, context.params.community);
 	const {communities} = await loadCommunityLinks(sql, {communityIds});
-	for (const community of communities) {
-		for (const invalid of community.invalid) {
-			context.warn(`Community ${community.slug} (id ${community.communityId}): classroom link ${JSON.stringify(invalid.entry)} ignored: ${invalid.reason}.`);
-		}
+	const warnings = communities.flatMap(community => community.invalid.map(invalid => `Community ${community.slug} (id ${community.communityId}): classroom link ${JSON.stringify(invalid.entry)} ignored: ${invalid.reason}.`));
+	for (const warning of warnings) {
+		context.warn(warning);
 	}
 
 	const links = communities.flatMap(community => community.links);
@@ -58,7 +58,21 @@ async function prepareWorkSet(context: Context, upperBound: number): Promise<Wor
 	}
 
 	const skippedTotal = Object.values(skipped).reduce((sum, reason) => sum + reason.enrollments, 0);
-	return {links, linksSql, upfront: {...upfront, enrollments_scanned: skippedTotal, records_skipped: skippedTotal}, skipped};
+	return {links, linksSql, upfront: {...upfront, enrollments_scanned: skippedTotal, records_skipped: skippedTotal}, skipped, warnings};
+}
+
+type StoredWorkSet = Omit<WorkSet, 'linksSql'>;
+
+function storeWorkSet(workSet: WorkSet): StoredWorkSet {
+	return {links: workSet.links, upfront: workSet.upfront, skipped: workSet.skipped, warnings: workSet.warnings};
+}
+
+function restoreWorkSet(context: Context, stored: StoredWorkSet): WorkSet {
+	for (const warning of stored.warnings) {
+		context.warn(warning);
+	}
+
+	return {...stored, linksSql: stored.links.length > 0 ? linksTable(context.database.sql.dialect, stored.links) : null};
 }
 
 async function enrollmentsUpperBound(sql: Sql): Promise<number> {
@@ -137,18 +151,30 @@ export const backfillMembership: Job<BackfillParams> = {
 			await context.saveState({upperBound});
 		}
 
-		const workSet = await prepareWorkSet(context, upperBound);
+		// A resume reuses the work set fixed at the start (links, up-front counts, skip reasons), it never recounts.
+		const workSet = saved.workSet ? restoreWorkSet(context, saved.workSet as StoredWorkSet) : await prepareWorkSet(context, upperBound);
+		if (!saved.workSet) {
+			await context.saveState({workSet: storeWorkSet(workSet)});
+		}
+
 		const built = saved.pairsBuilt === true ? {base: Number(saved.base), last: Number(saved.last), count: Number(saved.count)} : await buildWorkTable(context, workSet, upperBound);
 		const stamp: Stamp = {runId: context.runId, syncedAt: isoSeconds(context.startedAt), now: formatTimestamp(context.startedAt)};
 		const samples: unknown[] = [];
 		const banned = {enrollments: 0, samples: [] as unknown[]};
 		const sampled: Partial<Record<PairAction, number>> = {};
+		let recorded = false;
+		const recordOnce = (statement: string, parameters: readonly unknown[]) => {
+			if (!recorded) {
+				recorded = true;
+				context.recordSql(statement, parameters);
+			}
+		};
 		const source: BatchSource = {
 			name: 'enrollment_pairs',
 			upperBound: built.last - built.base,
 			total: built.count,
 			async runBatch(tx, range) {
-				const outcome = await runPairBatch(tx, context.runId, built.base, range, stamp);
+				const outcome = await runPairBatch(tx, context.runId, built.base, range, stamp, recordOnce);
 				// The up-front metrics ride on the first batch, so they are checkpointed exactly once.
 				const metrics = range.after === 0 ? addMetrics(workSet.upfront, outcome.metrics) : outcome.metrics;
 				for (const pair of outcome.pairs) {
@@ -213,12 +239,12 @@ ORDER BY w.community_id, w.user_id`;
  * One batch: the next `limit` pairs after `after` (keys relative to the work table's base id), classified against
  * their member rows, written set-based, and removed from the work table in the same transaction.
  */
-async function runPairBatch(tx: Sql, runId: string, base: number, range: {after: number; limit: number; upperBound: number}, stamp: Stamp) {
+async function runPairBatch(tx: Sql, runId: string, base: number, range: {after: number; limit: number; upperBound: number}, stamp: Stamp, record: (statement: string, parameters: readonly unknown[]) => void) {
 	const lock = tx.dialect === 'mysql' ? ' FOR UPDATE' : '';
-	const rows = await tx.all<Record<string, unknown>>(
-		`SELECT p.id AS pair_id, ${classifiedColumns(tx.dialect)} FROM runbook_backfill_pairs p ${memberJoin} WHERE p.run_id = ? AND p.id > ? AND p.id <= ? ORDER BY p.id LIMIT ?${lock}`,
-		[runId, base + range.after, base + range.upperBound, range.limit],
-	);
+	const statement = `SELECT p.id AS pair_id, ${classifiedColumns(tx.dialect)} FROM runbook_backfill_pairs p ${memberJoin} WHERE p.run_id = ? AND p.id > ? AND p.id <= ? ORDER BY p.id LIMIT ?${lock}`;
+	const parameters = [runId, base + range.after, base + range.upperBound, range.limit];
+	record(statement, parameters);
+	const rows = await tx.all<Record<string, unknown>>(statement, parameters);
 	const pairs = rows.map(toClassifiedPair);
 	const lastId = rows.length < range.limit ? base + range.upperBound : Number(rows.at(-1)!.pair_id);
 	let metrics: Record<string, number> = {};
