@@ -2,16 +2,14 @@ import {Box, Text, useApp, useInput} from 'ink';
 import {useEffect, useState} from 'react';
 import {useTint} from './color.js';
 import {AbortConfirm} from './components/abort-confirm.js';
-import {ApprovalPrompt} from './components/approval-prompt.js';
-import {DriftPrompt} from './components/drift-prompt.js';
 import {EvidenceViewer} from './components/evidence-viewer.js';
-import {FailurePrompt} from './components/failure-prompt.js';
 import {Footer} from './components/footer.js';
 import {Header} from './components/header.js';
 import {LiveStep} from './components/live-step.js';
-import {MetricsTable} from './components/metrics-table.js';
+import {PromptArea} from './components/prompt-area.js';
 import {RunSummary} from './components/run-summary.js';
 import {StepList} from './components/step-list.js';
+import {useAbort} from './hooks/use-abort.js';
 import {useEvidenceViewer} from './hooks/use-evidence-viewer.js';
 import {useRun} from './hooks/use-run.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
@@ -38,12 +36,12 @@ export function App({feed, title, database, operatorName, readEvidence, onAbort,
 	const {exit} = useApp();
 	const tint = useTint();
 	const {columns, rows} = useTerminalSize();
-	const {state, answerApproval, answerFailure, answerDrift} = useRun(feed, intervalMs);
-	const [confirmingAbort, setConfirmingAbort] = useState(false);
-	const [abortRequested, setAbortRequested] = useState(false);
+	const {state, ...answers} = useRun(feed, intervalMs);
+	const {pending} = state;
+	const abort = useAbort({...answers, pending, operatorName, onAbort, onForceQuit});
 	const [promptMode, setPromptMode] = useState<PromptMode>('choice');
 	const evidence = useEvidenceViewer(readEvidence);
-	const {pending} = state;
+	const closed = state.closed !== null || state.crashed !== null;
 
 	useEffect(() => {
 		if (state.closed) {
@@ -53,40 +51,16 @@ export function App({feed, title, database, operatorName, readEvidence, onAbort,
 		}
 	}, [state.closed, state.crashed, exit]);
 
-	const answerAbort = (abort: boolean) => {
-		setConfirmingAbort(false);
-		if (!abort) {
-			return;
-		}
-
-		if (pending?.kind === 'approval') {
-			answerApproval({answer: 'abort', by: operatorName, reason: 'aborted by the operator (Ctrl-C / q)'});
-		} else if (pending?.kind === 'failure') {
-			answerFailure('quit');
-		} else if (pending?.kind === 'drift') {
-			answerDrift('quit');
-		} else {
-			setAbortRequested(true);
-			onAbort?.();
-		}
-	};
-
+	// At an approval the next step has no evidence yet: show the last finished one (usually its dry run).
 	const evidenceStep = pending?.kind === 'approval' ? state.lastFinishedStep ?? pending.request.step : state.currentStep ?? state.lastFinishedStep;
 	const showEvidence = () => evidence.open(evidenceStep);
-	const overlay: Overlay = evidence.view ? 'evidence' : confirmingAbort ? 'abort-confirm' : abortRequested ? 'abort-requested' : null;
-	const closed = state.closed !== null || state.crashed !== null;
+	const overlay: Overlay = evidence.view ? 'evidence' : abort.confirming ? 'abort-confirm' : abort.requested ? 'abort-requested' : null;
 	useInput((input, key) => {
 		if (key.ctrl && input === 'c') {
-			if (abortRequested) {
-				(onForceQuit ?? onAbort)?.();
-			} else if (confirmingAbort) {
-				answerAbort(true);
-			} else {
-				evidence.close();
-				setConfirmingAbort(true);
-			}
+			evidence.close();
+			abort.interrupt();
 		} else if (overlay === null && pending === null && input === 'q') {
-			setConfirmingAbort(true);
+			abort.ask();
 		} else if (overlay === null && pending === null && input === 'e') {
 			showEvidence();
 		}
@@ -98,7 +72,6 @@ export function App({feed, title, database, operatorName, readEvidence, onAbort,
 		return step ? `${step.number}. ${step.title}` : id;
 	};
 
-	const promptsActive = overlay === null || overlay === 'abort-requested';
 	const headerLines = 2 + (state.evidenceDir ? 1 : 0);
 	const middle = (current ? liveStepHeight(current, state.progress, state.throttle, columns) : 0) + (pending ? promptHeight(pending, promptMode, columns) : 1);
 	const listLines = Math.max(1, rows - 2 - headerLines - middle - (overlay ? 3 : 0));
@@ -111,16 +84,12 @@ export function App({feed, title, database, operatorName, readEvidence, onAbort,
 			) : (
 				<Box flexDirection="column" width={columns}>
 					{current ? <LiveStep step={current} progress={state.progress} throttle={state.throttle} width={columns} /> : null}
-					{pending?.kind === 'approval' ? (
-						<Box flexDirection="column">
-							<ApprovalPrompt key={pending.request.step} request={pending.request} by={operatorName} isActive={promptsActive} onDecide={answerApproval} onViewEvidence={showEvidence} onModeChange={setPromptMode} />
-							{pending.request.planned ? <MetricsTable planned={pending.request.planned} width={columns} /> : null}
-						</Box>
+					{pending ? (
+						<PromptArea pending={pending} by={operatorName} isActive={overlay === null || overlay === 'abort-requested'} width={columns} nameOf={nameOf}
+							onDecide={answers.answerApproval} onFailureChoice={answers.answerFailure} onDriftChoice={answers.answerDrift} onViewEvidence={showEvidence} onModeChange={setPromptMode} />
 					) : null}
-					{pending?.kind === 'failure' ? <FailurePrompt request={pending.request} name={nameOf(pending.request.step)} isActive={promptsActive} onChoose={answerFailure} onViewEvidence={showEvidence} /> : null}
-					{pending?.kind === 'drift' ? <DriftPrompt request={pending.request} name={nameOf(pending.request.step)} isActive={promptsActive} width={columns} onChoose={answerDrift} onViewEvidence={showEvidence} /> : null}
-					{confirmingAbort ? <AbortConfirm question={abortQuestion(pending, state.progress !== null)} isActive onAnswer={answerAbort} /> : null}
-					{abortRequested && !closed ? <Text color={tint('red')}>⏹ Abort requested: stopping at the next safe point… (Ctrl-C again stops at once)</Text> : null}
+					{abort.confirming ? <AbortConfirm question={abortQuestion(pending, state.progress !== null)} isActive onAnswer={abort.answer} /> : null}
+					{abort.requested && !closed ? <Text color={tint('red')}>⏹ Abort requested: stopping at the next safe point… (Ctrl-C again stops at once)</Text> : null}
 					{state.finished ? <RunSummary status={state.finished.status} exitCode={state.finished.exitCode} /> : null}
 				</Box>
 			)}
