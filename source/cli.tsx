@@ -28,6 +28,9 @@ const code = await runCli({
 	terminal: {stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.env.INIT_CWD ?? process.cwd(), interactive},
 	signal: controller.signal,
 	version,
+	forceExit(exitCode) {
+		process.exit(exitCode);
+	},
 });
 process.exitCode = code;
 // Pools, timers and servers may hold the loop open after a command ends; the result is already printed.

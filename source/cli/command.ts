@@ -48,6 +48,8 @@ export type CommandContext = {
 	readonly warn: (message: string) => void;
 	/** Aborted on Ctrl-C / SIGTERM. */
 	readonly signal: AbortSignal;
+	/** Exits at once (the operator's second Ctrl-C). */
+	readonly forceExit: (code: number) => void;
 };
 
 export type CommandSpec<Options = Record<string, unknown>> = {

@@ -14,10 +14,17 @@ import {usageErrorFrom} from './zod-error.js';
 
 const globalKeys = new Set(Object.keys(globalOptionsSchema.shape));
 
-export type Invocation = {readonly argv: readonly string[]; readonly terminal: Terminal; readonly signal: AbortSignal; readonly version: string};
+export type Invocation = {
+	readonly argv: readonly string[];
+	readonly terminal: Terminal;
+	readonly signal: AbortSignal;
+	readonly version: string;
+	/** Leaves at once (a second Ctrl-C); the open transaction rolls back with the connection. */
+	readonly forceExit: (code: number) => void;
+};
 
 /** argv → command → result → output; returns the exit code. The only place errors become exit codes. */
-export async function runCli({argv, terminal, signal, version}: Invocation): Promise<number> {
+export async function runCli({argv, terminal, signal, version, forceExit}: Invocation): Promise<number> {
 	const startedAt = Date.now();
 	const known = new Set(commands.map(spec => spec.name));
 	const first = argv.find(argument => !argument.startsWith('-'));
@@ -52,7 +59,7 @@ export async function runCli({argv, terminal, signal, version}: Invocation): Pro
 			const commandObject = parameters.at(-1) as Command;
 			const raw = commandObject.opts();
 			outputFormat = raw.output === 'json' ? 'json' : outputFormat;
-			pending = execute(spec, raw, parameters.slice(0, -2) as string[], terminal, signal, startedAt);
+			pending = execute(spec, raw, parameters.slice(0, -2) as string[], terminal, signal, startedAt, forceExit);
 		});
 	}
 
@@ -132,7 +139,7 @@ export async function runCli({argv, terminal, signal, version}: Invocation): Pro
 	}
 }
 
-async function execute(spec: CommandSpec, raw: Record<string, unknown>, args: string[], terminal: Terminal, signal: AbortSignal, startedAt: number) {
+async function execute(spec: CommandSpec, raw: Record<string, unknown>, args: string[], terminal: Terminal, signal: AbortSignal, startedAt: number, forceExit: (code: number) => void) {
 	const globalRaw = Object.fromEntries(Object.entries(raw).filter(([key]) => globalKeys.has(key)));
 	const ownRaw = Object.fromEntries(Object.entries(raw).filter(([key]) => !globalKeys.has(key)));
 	if (spec.arguments?.length) {
@@ -149,7 +156,7 @@ async function execute(spec: CommandSpec, raw: Record<string, unknown>, args: st
 		throw usageErrorFrom(own.error);
 	}
 
-	const context = buildContext(global.data, terminal, signal);
+	const context = buildContext(global.data, terminal, signal, forceExit);
 	const result = await spec.run(context, own.data);
 	const document: ResultDocument = {
 		command: spec.name,
@@ -168,7 +175,7 @@ async function execute(spec: CommandSpec, raw: Record<string, unknown>, args: st
 	return {result, document};
 }
 
-function buildContext(global: GlobalOptions, terminal: Terminal, signal: AbortSignal): CommandContext {
+function buildContext(global: GlobalOptions, terminal: Terminal, signal: AbortSignal, forceExit: (code: number) => void): CommandContext {
 	const {profile, target, implicitDemo} = resolveTarget(global, terminal.env, terminal.cwd);
 	const appRoot = resolve(terminal.cwd, global.appRoot ?? '.');
 	const evidenceRoot = resolve(terminal.cwd, global.evidenceDir ?? resolve(appRoot, 'storage/app/upgrade/stage11'));
@@ -186,6 +193,7 @@ function buildContext(global: GlobalOptions, terminal: Terminal, signal: AbortSi
 		databaseLabel: describeTarget(target),
 		warn,
 		signal,
+		forceExit,
 		async connect(options = {}) {
 			if (implicitDemo && !announced) {
 				announced = true;

@@ -17,6 +17,8 @@ export type StepSummary = {
 	readonly word?: string;
 	readonly status: StepStatus;
 	readonly metrics?: Record<string, number>;
+	/** The figures worth showing next to the finished step (from the runbook). */
+	readonly keyMetrics?: readonly string[];
 };
 
 export type StepError = {readonly code: number; readonly message: string; readonly hint: string | null};

@@ -80,6 +80,7 @@ export async function runRunbook(options: RunnerOptions): Promise<RunResult> {
 			...(typeof step.confirmation === 'object' ? {word: step.confirmation.word} : {}),
 			status: options.registry[step.job] ? state.steps[step.id]!.status : 'unavailable',
 			metrics: state.steps[step.id]!.metrics,
+			keyMetrics: step.keyMetrics,
 		}));
 
 	emit({type: 'run-started', runId, resumed: Boolean(previous), evidenceDir: evidence.dir, steps: summaries()});

@@ -43,6 +43,10 @@ export const guideCommand: CommandSpec<{resume: boolean}> = {
 		}
 
 		await ensureDemoDatabase(context);
+		// Connect once before Ink mounts: notes (demo profile, migrations) and an unreachable server are one plain
+		// line on stderr, not text scribbled over the TUI.
+		const probe = await context.connect();
+		await probe.close();
 		let evidenceDir: string | undefined;
 		const abort = new AbortController();
 		context.signal.addEventListener('abort', () => abort.abort(), {once: true});
@@ -66,6 +70,7 @@ export const guideCommand: CommandSpec<{resume: boolean}> = {
 				return file ? readFile(join(evidenceDir, 'steps', file), 'utf8') : `No evidence for ${stepId} yet (folder ${evidenceDir}).`;
 			},
 			onAbort: () => abort.abort(),
+			onForceQuit: () => context.forceExit(130),
 			title: stage11Runbook.title,
 			database: context.databaseLabel,
 			stdout: context.terminal.stdout as NodeJS.WriteStream,
