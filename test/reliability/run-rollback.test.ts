@@ -4,6 +4,7 @@ import test from 'ava';
 import {generateDemo} from '../../source/db/demo/generate-demo.js';
 import type {Sql} from '../../source/db/sql.js';
 import {createTestDatabase, dialects, type TestDatabase} from '../helpers/databases.js';
+import {buildDataset} from './dataset.js';
 import {checksums, cli, type CliResult, maskRunFields, normaliseRow, platformTablesChecked, temporaryFolder} from './helpers.js';
 
 // DESIGN.md §8 success test, through the real CLI on the demo data (tiny): members active / left / pending / banned /
@@ -141,6 +142,36 @@ for (const dialect of dialects) {
 			t.deepEqual(differing, [], `checksums after run + rollback differ from before the run for: ${differing.join(', ')}`);
 			const differingSecond = platformTablesChecked.filter(table => afterSecond[table] !== before[table]);
 			t.deepEqual(differingSecond, [], `checksums after the second run + rollback differ from before the run for: ${differingSecond.join(', ')}`);
+		} finally {
+			await database.destroy();
+		}
+	});
+}
+
+for (const dialect of dialects) {
+	test(`run → rollback on data where the migration updates existing activities and the backfill reactivates members: checksums back [${dialect}]`, async t => {
+		const database: TestDatabase = await createTestDatabase(dialect);
+		try {
+			await buildDataset(database.sql, {users: 300, enrollments: 1200, posts: 300, comments: 300, certificates: 60});
+			const folder = temporaryFolder();
+			const common = [`--database-url=${database.url}`, `--app-root=${folder}`, `--evidence-dir=${join(folder, 'evidence')}`];
+			const before = await checksums(database.sql);
+			const backfill = await cli(['backfill-membership', '--source=classrooms', '--batch=64', ...common, '--output=json']);
+			t.is(backfill.code, 0, backfill.stderr);
+			const migrate = await cli(['migrate-legacy-activity', '--chunk=64', ...common, '--output=json']);
+			t.is(migrate.code, 0, migrate.stderr);
+			t.true(Number((migrate.json?.metrics as Record<string, number>).records_updated) > 0, 'existing activities with other content were updated');
+			t.true(Number((backfill.json?.metrics as Record<string, number>).members_reactivated) > 0);
+			const rollbacks = await rollbackUntilDone(common);
+			t.deepEqual(
+				rollbacks.map(result => result.code),
+				[0, 0, 0],
+				rollbacks.map(result => result.stderr).join('\n'),
+			);
+			t.deepEqual((rollbacks[0]!.json?.metrics as Record<string, number>).rows_restored, (migrate.json?.metrics as Record<string, number>).records_updated);
+			const after = await checksums(database.sql);
+			const differing = platformTablesChecked.filter(table => after[table] !== before[table]);
+			t.deepEqual(differing, [], `checksums after run + rollback differ from before the run for: ${differing.join(', ')}`);
 		} finally {
 			await database.destroy();
 		}
