@@ -122,7 +122,7 @@ export const backfillMembership: Job<BackfillParams> = {
 		const samples: unknown[] = [];
 		const banned = {enrollments: 0, samples: [] as unknown[]};
 		if (workSet.linksSql) {
-			const pairs = pairAggregation(sql.dialect, workSet.linksSql, upperBound, formatTimestamp(context.startedAt));
+			const pairs = pairAggregation(sql.dialect, workSet.linksSql, upperBound, Math.floor(context.startedAt.getTime() / 1000));
 			const query = planQuery(sql.dialect, pairs, samplesPerAction);
 			context.recordSql(query.sql, query.params);
 			const seen = new Set<string>();
@@ -220,7 +220,7 @@ async function buildWorkTable(context: Context, workSet: WorkSet, upperBound: nu
 	const sql = context.database.sql;
 	await sql.run('DELETE FROM runbook_backfill_pairs');
 	if (workSet.linksSql) {
-		const pairs = pairAggregation(sql.dialect, workSet.linksSql, upperBound, formatTimestamp(context.startedAt));
+		const pairs = pairAggregation(sql.dialect, workSet.linksSql, upperBound, Math.floor(context.startedAt.getTime() / 1000));
 		const statement = `INSERT INTO runbook_backfill_pairs (run_id, community_id, user_id, target_priority, target_joined_at, first_enrollment_id, first_course_id, enrollment_count)
 SELECT ?, w.community_id, w.user_id, w.target_priority, w.target_joined_at, w.first_enrollment_id, w.first_course_id, w.enrollment_count FROM (${pairs.sql}) w
 ORDER BY w.community_id, w.user_id`;
