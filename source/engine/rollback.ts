@@ -115,6 +115,7 @@ type UndoRecord = {
 };
 
 const defaultBatchSize = 1000;
+const maxSqlInEvidence = 50;
 const identifier = /^[A-Za-z_][\w]*$/;
 
 export function emptyRollbackMetrics(): RollbackMetrics {
@@ -198,9 +199,16 @@ export async function rollbackRuns(options: Omit<RollbackRunOptions, 'runId'> & 
 	const scopes = await Promise.all(targets.map(async run => undoScope(database.sql, run.runId)));
 	const tables = [...new Set(scopes.flatMap(scope => scope.tables))].sort();
 	const started = clock.now();
+	// The evidence keeps the first statements in full (ids and values); a big rollback only counts the rest.
 	const sqlLog: Array<{statement: string; parameters: readonly unknown[]}> = [];
+	let sqlOmitted = 0;
 	const recordSql = (statement: string, parameters: readonly unknown[] = []) => {
-		sqlLog.push({statement, parameters});
+		if (sqlLog.length < maxSqlInEvidence) {
+			sqlLog.push({statement, parameters});
+		} else {
+			sqlOmitted++;
+		}
+
 		options.recordSql(statement, parameters);
 	};
 
@@ -219,7 +227,11 @@ export async function rollbackRuns(options: Omit<RollbackRunOptions, 'runId'> & 
 	let failure: unknown;
 	try {
 		for (const [index, target] of targets.entries()) {
-			runs.push(await undoOneRun({...options, recordSql, emit}, target, scopes[index]!));
+			const report = (progress: Progress) => {
+				options.report(progress);
+				void evidence?.port.appendEvent({step: evidence.step.id, type: 'step-progress', data: {target_run: target.runId, progress}}).catch(() => undefined);
+			};
+			runs.push(await undoOneRun({...options, recordSql, emit, report}, target, scopes[index]!));
 		}
 	} catch (error) {
 		failure = error;
@@ -254,6 +266,7 @@ export async function rollbackRuns(options: Omit<RollbackRunOptions, 'runId'> & 
 			conflicts: redactValue(conflicts),
 			warnings: runs.flatMap(run => run.warnings),
 			sql: sqlLog,
+			sql_omitted: sqlOmitted,
 			started_at: started.toISOString(),
 			finished_at: finished.toISOString(),
 			duration_ms: finished.getTime() - started.getTime(),
