@@ -74,7 +74,7 @@ test.serial('the final frame keeps the history and the outcome; the session reso
 	const frame = session.screen.lastFrame();
 	t.true(frame.includes('✔ 1. Prerequisites — done in 0.3 s · 7 checks passed'));
 	t.true(frame.includes('✖ 2. Seed baseline data — failed (exit 4): Verification failed.'));
-	t.true(frame.includes('✖ Run failed (exit 4). The run is resumable: community-runbook run --resume'));
+	t.true(frame.includes('✖ Run failed (exit 4). The run is resumable: start the guide again.'));
 	t.false(frame.includes('Keys:'), 'no keys are offered once the session is over');
 });
 

@@ -32,8 +32,8 @@ async function ensureDemoDatabase(context: CommandContext): Promise<void> {
 
 export const guideCommand: CommandSpec<{resume: boolean}> = {
 	name: 'guide',
-	summary: 'Guided TUI session (needs a TTY; otherwise use `run --yes`)',
-	options: [['--resume', 'continue the last unfinished run']],
+	summary: 'Guided TUI session (needs a TTY; otherwise use `run --yes`); continues an unfinished run unless --restart',
+	options: [['--resume', 'continue the last unfinished run (the default; --restart starts a new one)']],
 	schema: z.object({resume: z.boolean().default(false)}),
 	async run(context, options) {
 		if (!context.terminal.interactive) {
@@ -58,7 +58,7 @@ export const guideCommand: CommandSpec<{resume: boolean}> = {
 					}
 
 					onEvent(event);
-				}, {resume: options.resume}),
+				}, {resume: options.resume || !context.global.restart}),
 			async readEvidence(stepId) {
 				if (!evidenceDir) {
 					return 'No evidence yet.';

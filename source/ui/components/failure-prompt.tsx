@@ -36,7 +36,7 @@ export function FailurePrompt({request, name, isActive, onChoose, onViewEvidence
 			<Text>  Committed batches and the checkpoint are saved: the run stays resumable whatever you choose.</Text>
 			<Text>
 				<Text bold>r</Text> retry the step · {rollbackAvailable ? <Text><Text bold>b</Text> roll back this run's changes · </Text> : null}
-				<Text bold>q</Text> quit now (resume later with run --resume){onViewEvidence ? <Text> · <Text bold>e</Text> evidence</Text> : null}
+				<Text bold>q</Text> quit now (start the guide again to resume){onViewEvidence ? <Text> · <Text bold>e</Text> evidence</Text> : null}
 			</Text>
 		</Box>
 	);

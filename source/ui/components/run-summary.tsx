@@ -16,7 +16,7 @@ export function RunSummary({status, exitCode}: Properties) {
 	const symbol = status === 'aborted' ? '⏹' : '✖';
 	return (
 		<Text>
-			<Text color={tint('red')} bold>{symbol} Run {status} (exit {exitCode}).</Text> The run is resumable: community-runbook run --resume
+			<Text color={tint('red')} bold>{symbol} Run {status} (exit {exitCode}).</Text> The run is resumable: start the guide again.
 		</Text>
 	);
 }

@@ -17,7 +17,7 @@ test.serial('names the failure, says the run stays resumable, and r retries', as
 	t.true(frame.includes('✖ 4. Backfill memberships failed (exit 8): Lost the connection to the database.'));
 	t.true(frame.includes('Hint: Check the server, then choose r.'));
 	t.true(frame.includes('the run stays resumable'));
-	t.true(frame.includes("r retry the step · b roll back this run's changes · q quit now (resume later with run --resume)"));
+	t.true(frame.includes("r retry the step · b roll back this run's changes · q quit now (start the guide again to resume)"));
 	stdin.write('r');
 	await waitForFrame(() => choices.join(','), value => value !== '');
 	t.deepEqual(choices, ['retry']);
