@@ -11,6 +11,7 @@ const small = {users: 120, enrollments: 400, posts: 60, comments: 60, certificat
 
 for (const dialect of dialects) {
 	test(`a row edited after the run is a conflict: listed, left alone, exit 5; --overwrite-conflicts restores it [${dialect}]`, async t => {
+		t.timeout(10 * 60_000);
 		const database = await createTestDatabase(dialect);
 		try {
 			await buildDataset(database.sql, small);

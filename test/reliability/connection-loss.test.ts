@@ -19,6 +19,7 @@ const small = {users: 400, enrollments: 2000, posts: 400, comments: 400, certifi
 
 for (const job of killJobs) {
 	test.serial(`KILL CONNECTION of the tool's connections mid-batch: exit 8 saying it can be resumed; the resume is identical [${job.name}, mysql]`, async t => {
+		t.timeout(10 * 60_000);
 		const reference = await referenceOutcome('mysql', job, small);
 		const database = await createTestDatabase('mysql');
 		const admin = await mysql.createConnection(`${mysqlServerUrl}/information_schema`);
@@ -143,6 +144,7 @@ class OwnServer {
 }
 
 test.serial('a MariaDB restart mid-run: exit 8, and after the restart the resume completes identically [backfill-membership, own mariadbd]', async t => {
+	t.timeout(10 * 60_000);
 	const job = killJobs[0]!;
 	const reference = await referenceOutcome('mysql', job, small);
 	const server = await OwnServer.create();

@@ -22,6 +22,7 @@ async function bookkeeping(sql: import('../../source/db/sql.js').Sql): Promise<n
 
 for (const dialect of dialects) {
 	test(`an unwritable evidence folder refuses the run (exit 3) and writes nothing to the database [${dialect}]`, async t => {
+		t.timeout(10 * 60_000);
 		const database = await createTestDatabase(dialect);
 		try {
 			await buildDataset(database.sql, small);

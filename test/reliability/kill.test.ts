@@ -25,6 +25,7 @@ for (const dialect of dialects) {
 	for (const job of killJobs) {
 		const key = `${dialect}:${job.name}`;
 		test.serial(`uninterrupted reference run [${job.name}, ${dialect}]`, async t => {
+			t.timeout(10 * 60_000);
 			const outcome = await reference(dialect, job);
 			t.true(outcome.batches >= 10, `the dataset gives ${outcome.batches} batches: enough moments to kill at`);
 			t.is(outcome.count, outcome.distinct);
@@ -33,6 +34,7 @@ for (const dialect of dialects) {
 		for (let index = 0; index < trials; index++) {
 			const seed = (dialect === 'sqlite' ? 1000 : 2000) + (job.name === 'backfill-membership' ? 0 : 500) + index;
 			test.serial(`kill -9 trial ${index + 1}/${trials} (seed ${seed}), resume: identical to the uninterrupted run [${job.name}, ${dialect}]`, async t => {
+				t.timeout(10 * 60_000);
 				const result = await killTrial(dialect, job, await reference(dialect, job), seed);
 				results.set(key, [...(results.get(key) ?? []), result]);
 				t.log(`killed after ${result.killedAfterProgress} progress events (${result.killed ? 'SIGKILL' : 'finished first'}), ${result.committedBeforeKill} batches committed before the kill`);

@@ -25,6 +25,7 @@ function serverLockName(database: TestDatabase): string {
 
 for (const dialect of dialects) {
 	test(`a second backfill while the first runs: exit 6 naming the holder; the first finishes unharmed [${dialect}]`, async t => {
+		t.timeout(10 * 60_000);
 		const reference = await referenceOutcome(dialect, backfill, small);
 		const database = await createTestDatabase(dialect);
 		try {
@@ -62,6 +63,7 @@ for (const dialect of dialects) {
 	});
 
 	test(`a lock of a killed process on this host is taken over on resume, and recorded [${dialect}]`, async t => {
+		t.timeout(10 * 60_000);
 		const database = await createTestDatabase(dialect);
 		try {
 			await buildDataset(database.sql, small);
@@ -92,6 +94,7 @@ for (const dialect of dialects) {
 	});
 
 	test(`a lock of another host with an old heartbeat: exit 6 without --break-lock, taken over with it [${dialect}]`, async t => {
+		t.timeout(10 * 60_000);
 		const database = await createTestDatabase(dialect);
 		let holder: mysql.Connection | undefined;
 		try {

@@ -81,6 +81,7 @@ async function runStartTimes(sql: Sql): Promise<string[]> {
 
 for (const dialect of dialects) {
 	test(`run → rollback restores every table's checksum; run again is identical; a second rollback is a no-op [${dialect}]`, async t => {
+		t.timeout(10 * 60_000);
 		const database: TestDatabase = await createTestDatabase(dialect);
 		try {
 			await generateDemo(database.sql, {size: 'tiny', seed: 42, now: demoNow});
@@ -150,6 +151,7 @@ for (const dialect of dialects) {
 
 for (const dialect of dialects) {
 	test(`run → rollback on data where the migration updates existing activities and the backfill reactivates members: checksums back [${dialect}]`, async t => {
+		t.timeout(10 * 60_000);
 		const database: TestDatabase = await createTestDatabase(dialect);
 		try {
 			await buildDataset(database.sql, {users: 300, enrollments: 1200, posts: 300, comments: 300, certificates: 60});

@@ -28,6 +28,7 @@ function filesUnder(folder: string): string[] {
 }
 
 test('no password, API token or webhook URL in stdout, stderr, evidence files or runbook_runs.params after a full run [mysql]', async t => {
+	t.timeout(10 * 60_000);
 	const database = await createTestDatabase('mysql', {platform: false, runbookTables: false});
 	const schema = database.url.split('/').at(-1)!;
 	const received: string[] = [];

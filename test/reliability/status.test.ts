@@ -11,6 +11,7 @@ import {checksums, cli, temporaryFolder} from './helpers.js';
 
 for (const dialect of dialects) {
 	test(`status: read-only, says when the runbook tables are missing, lists runs, batches, lock and flag [${dialect}]`, async t => {
+		t.timeout(10 * 60_000);
 		const database = await createTestDatabase(dialect, {runbookTables: false});
 		try {
 			await buildDataset(database.sql, {users: 60, enrollments: 200, posts: 20, comments: 20, certificates: 5});
