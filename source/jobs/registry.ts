@@ -4,6 +4,7 @@ import type {Job} from './job.js';
 import {migrateLegacyActivity} from './migrate-legacy-activity.js';
 import {notify} from './notify.js';
 import {prerequisites} from './prerequisites.js';
+import {rollbackJob} from './rollback.js';
 import {seedBaseline} from './seed-baseline.js';
 import {verify} from './verify.js';
 
@@ -16,4 +17,5 @@ export const jobRegistry: Readonly<Record<string, Job<any>>> = {
 	'enable-feature': enableFeature,
 	verify,
 	notify,
+	rollback: rollbackJob,
 };
