@@ -84,7 +84,8 @@ export async function killTrial(dialect: Dialect, job: KillJob, reference: Outco
 		const args = [...job.args, ...commonArgs(database, folder), '--events=json', '--output=json'];
 		// 0 → during start-up / checks (a random 0–1500 ms after its first event); k → right after the k-th batch event
 		// plus a 0–40 ms jitter, so some kills land inside the next batch's transaction.
-		const killedAfterProgress = Math.floor(random() * Math.max(1, reference.batches));
+		// About one trial in six dies early (start-up, checks, building the work set), the rest after a random batch.
+		const killedAfterProgress = random() < 0.16 ? 0 : 1 + Math.floor(random() * Math.max(1, reference.batches - 1));
 		const jitter = killedAfterProgress === 0 ? Math.floor(random() * 1500) : Math.floor(random() * 40);
 		let progress = 0;
 		let armed = false;
