@@ -107,10 +107,15 @@ export async function killTrial(dialect: Dialect, job: KillJob, reference: Outco
 			},
 		});
 		const committed = Number((await database.sql.get<{n: unknown}>('SELECT COUNT(*) AS n FROM runbook_batches'))?.n ?? 0);
+		// Killed after the run was recorded as succeeded (before it could print): that run is complete, and the same
+		// command is then a second, idempotent run. Its metrics are the recorded ones.
+		const first = await database.sql.get<{status: string; metrics: string | null}>(`SELECT status, metrics FROM runbook_runs WHERE job = ? AND mode = 'execute' ORDER BY id LIMIT 1`, [job.name]);
+		const recordedFirst = first?.status === 'succeeded' ? (JSON.parse(first.metrics ?? '{}') as Record<string, unknown>) : undefined;
 		const resumed = await cli([...job.args, ...commonArgs(database, folder), '--output=json']);
 		// A kill that came too late (the run had finished): its own document has the metrics; the re-run is idempotent.
-		const finishedFirst = killed.code === 0 && killed.json !== undefined;
-		const outcome = await outcomeOf(database.sql, job, ((finishedFirst ? killed.json?.metrics : resumed.json?.metrics) ?? {}) as Record<string, unknown>);
+		const finishedFirst = (killed.code === 0 && killed.json !== undefined) || recordedFirst !== undefined;
+		const firstMetrics = killed.code === 0 && killed.json !== undefined ? (killed.json.metrics as Record<string, unknown>) : recordedFirst;
+		const outcome = await outcomeOf(database.sql, job, ((finishedFirst ? firstMetrics : resumed.json?.metrics) ?? {}) as Record<string, unknown>);
 		const problems: string[] = [];
 		if (resumed.code !== 0) problems.push(`resume exited ${String(resumed.code)}: ${resumed.stderr.trim().split('\n').at(-1) ?? ''}`);
 		if (JSON.stringify(outcome.metrics) !== JSON.stringify(reference.metrics)) problems.push(`metrics ${JSON.stringify(outcome.metrics)} ≠ ${JSON.stringify(reference.metrics)}`);
@@ -121,7 +126,7 @@ export async function killTrial(dialect: Dialect, job: KillJob, reference: Outco
 			seed,
 			killedAfterProgress,
 			committedBeforeKill: committed,
-			killed: killed.signal === 'SIGKILL',
+			killed: killed.signal === 'SIGKILL' && !finishedFirst,
 			resumeCode: resumed.code,
 			identical: problems.length === 0,
 			detail: problems.join('; '),
