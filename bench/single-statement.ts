@@ -12,7 +12,7 @@ export async function singleStatementBackfill(database: Database): Promise<{stat
 	const now = new Date();
 	const {communities} = await loadCommunityLinks(sql, {});
 	const links = communities.flatMap(community => community.links);
-	const pairs = pairAggregation(sql.dialect, linksTable(sql.dialect, links), Number.MAX_SAFE_INTEGER, formatTimestamp(now));
+	const pairs = pairAggregation(sql.dialect, linksTable(sql.dialect, links), Number.MAX_SAFE_INTEGER, Math.floor(now.getTime() / 1000));
 	const d = dialectSql(sql.dialect);
 	const preImage = d.concat("'classrooms:'", 'p.community_id', "':'", 'p.user_id', "':'", 'p.first_course_id');
 	const key = sql.dialect === 'sqlite' ? preImage : `SHA1(${preImage})`;
