@@ -82,11 +82,11 @@ export async function killTrial(dialect: Dialect, job: KillJob, reference: Outco
 		await buildDataset(database.sql, size);
 		const folder = temporaryFolder();
 		const args = [...job.args, ...commonArgs(database, folder), '--events=json', '--output=json'];
-		// 0 → during start-up / checks (a random 0–1500 ms after its first event); k → right after the k-th batch event
+		// 0 → during start-up / checks (a random 0–400 ms after its first event); k → right after the k-th batch event
 		// plus a 0–40 ms jitter, so some kills land inside the next batch's transaction.
 		// About one trial in six dies early (start-up, checks, building the work set), the rest after a random batch.
 		const killedAfterProgress = random() < 0.16 ? 0 : 1 + Math.floor(random() * Math.max(1, reference.batches - 1));
-		const jitter = killedAfterProgress === 0 ? Math.floor(random() * 1500) : Math.floor(random() * 40);
+		const jitter = killedAfterProgress === 0 ? Math.floor(random() * 400) : Math.floor(random() * 40);
 		let progress = 0;
 		let armed = false;
 		const killed: CliResult = await cli(args, {
