@@ -1,6 +1,7 @@
 import {resolve} from 'node:path';
 import {Command, CommanderError, Option} from 'commander';
 import {openDatabase, migrateRunbookTables} from '../db/orm.js';
+import {asDatabaseUnreachable} from '../db/connection-errors.js';
 import {describeTarget, redactUrl} from '../db/database-url.js';
 import {RunbookError, UsageError} from '../engine/errors.js';
 import {redactSecrets} from '../engine/redact.js';
@@ -89,7 +90,9 @@ export async function runCli({argv, terminal, signal, version, forceExit}: Invoc
 		return fail(error);
 	}
 
-	function fail(error: unknown): number {
+	function fail(original: unknown): number {
+		// A connection lost mid-run is not a bug: exit 8, resumable (DESIGN.md §10).
+		const error = asDatabaseUnreachable(original);
 		const code = exitCodeOf(error);
 		const known = error instanceof RunbookError && code !== 1;
 		const message = redactSecrets(error instanceof Error ? error.message : String(error));

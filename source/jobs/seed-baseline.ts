@@ -32,7 +32,7 @@ async function classify(sql: Sql): Promise<Change[]> {
 	const changes: Change[] = [];
 	for (const target of targets) {
 		const columns = Object.keys(target.values);
-		const existing = await sql.get<Record<string, unknown>>(`SELECT id, ${columns.join(', ')} FROM ${target.table} WHERE ${target.where} ORDER BY id LIMIT 1`, target.key);
+		const existing = await sql.get<Record<string, unknown>>(`SELECT id, updated_at, ${columns.join(', ')} FROM ${target.table} WHERE ${target.where} ORDER BY id LIMIT 1`, target.key);
 		if (!existing) {
 			changes.push({target, kind: 'created'});
 		} else {
@@ -88,7 +88,8 @@ export const seedBaseline: Job<{force: boolean}> = {
 					const statement = `UPDATE ${table} SET ${assignments.join(', ')}, updated_at = ? WHERE id = ?`;
 					await tx.run(statement, [...Object.values(values), now, existing.id]);
 					context.recordSql(statement, [...Object.values(values), now, existing.id]);
-					undo.push([context.runId, 1, table, Number(existing.id), 'update', JSON.stringify(pickTracked(table, existing)), rowHash(table, {...existing, ...values})]);
+					// updated_at too, so a rollback restores the row byte for byte.
+					undo.push([context.runId, 1, table, Number(existing.id), 'update', JSON.stringify({...pickTracked(table, existing), updated_at: existing.updated_at ?? null}), rowHash(table, {...existing, ...values})]);
 				}
 			}
 
