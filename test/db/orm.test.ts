@@ -15,7 +15,7 @@ testEachDialect('creates the platform schema and the runbook tables', async (t, 
 });
 
 testEachDialect('reports the runbook migrations as pending on a bare platform schema', async (t, database) => {
-	t.deepEqual(await pendingRunbookMigrations(database), ['Migration20261125000000']);
+	t.deepEqual(await pendingRunbookMigrations(database), ['Migration20261125000000', 'Migration20261125010000']);
 }, {runbookTables: false});
 
 test('an unreachable server is exit 8 naming host:port, never the password', async t => {
