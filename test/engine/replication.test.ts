@@ -1,5 +1,5 @@
 import {type ChildProcess, execFile, spawn} from 'node:child_process';
-import {mkdtempSync, rmSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, rmSync} from 'node:fs';
 import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -39,13 +39,17 @@ type Server = {port: number; process: ChildProcess; connect: () => Promise<mysql
 
 async function startServer(folder: string, name: string, serverId: number, primary: boolean): Promise<Server> {
 	const datadir = join(folder, name);
-	await run('mariadb-install-db', ['--no-defaults', '--auth-root-authentication-method=normal', `--datadir=${datadir}`, '--user=root', '--skip-test-db', '--skip-name-resolve'], {timeout: 60_000});
+	// A private tmpdir: two servers bootstrapping at once must not share temp-table files in /tmp.
+	const temporary = join(folder, `${name}-tmp`);
+	mkdirSync(temporary, {recursive: true});
+	await run('mariadb-install-db', ['--no-defaults', '--auth-root-authentication-method=normal', `--datadir=${datadir}`, `--tmpdir=${temporary}`, '--user=root', '--skip-test-db', '--skip-name-resolve'], {timeout: 60_000});
 	const port = await freePort();
 	const child = spawn(
 		'mariadbd',
 		[
 			'--no-defaults',
 			`--datadir=${datadir}`,
+			`--tmpdir=${temporary}`,
 			`--port=${port}`,
 			`--socket=${join(folder, `${name}.sock`)}`,
 			`--server-id=${serverId}`,

@@ -100,7 +100,8 @@ class OwnServer {
 		const base = temporaryFolder('runbook-mariadb-');
 		const datadir = join(base, 'data');
 		mkdirSync(datadir);
-		const install = spawnSync('mariadb-install-db', ['--no-defaults', `--datadir=${datadir}`, '--auth-root-authentication-method=normal', '--user=root', '--skip-test-db'], {encoding: 'utf8'});
+		mkdirSync(join(base, 'tmp'));
+		const install = spawnSync('mariadb-install-db', ['--no-defaults', `--datadir=${datadir}`, `--tmpdir=${join(base, 'tmp')}`, '--auth-root-authentication-method=normal', '--user=root', '--skip-test-db'], {encoding: 'utf8'});
 		if (install.status !== 0) {
 			throw new Error(`mariadb-install-db failed: ${install.stderr}`);
 		}
@@ -113,7 +114,7 @@ class OwnServer {
 	}
 
 	async start(): Promise<void> {
-		this.child = spawn('mariadbd', ['--no-defaults', `--datadir=${this.datadir}`, `--port=${this.port}`, `--socket=${this.socket}`, '--bind-address=127.0.0.1', '--user=root', '--skip-grant-tables', '--skip-log-bin', '--innodb-buffer-pool-size=32M', `--pid-file=${join(this.datadir, 'own.pid')}`], {stdio: 'ignore'});
+		this.child = spawn('mariadbd', ['--no-defaults', `--datadir=${this.datadir}`, `--tmpdir=${join(this.datadir, '..', 'tmp')}`, `--port=${this.port}`, `--socket=${this.socket}`, '--bind-address=127.0.0.1', '--user=root', '--skip-grant-tables', '--skip-log-bin', '--innodb-buffer-pool-size=32M', `--pid-file=${join(this.datadir, 'own.pid')}`], {stdio: 'ignore'});
 		for (let attempt = 0; attempt < 200; attempt++) {
 			try {
 				const connection = await mysql.createConnection({host: '127.0.0.1', port: this.port, user: 'root', connectTimeout: 1000});
