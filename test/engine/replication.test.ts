@@ -44,9 +44,6 @@ async function startServer(folder: string, name: string, serverId: number, prima
 	mkdirSync(temporary, {recursive: true});
 	await run('mariadb-install-db', ['--no-defaults', '--auth-root-authentication-method=normal', `--datadir=${datadir}`, `--tmpdir=${temporary}`, '--user=root', '--skip-test-db', '--skip-name-resolve'], {timeout: 60_000});
 	const port = await freePort();
-	// A private tmpdir: parallel servers must never share temporary-table files in /tmp.
-	const serverTmp = join(folder, `${name}-tmp`);
-	mkdirSync(serverTmp);
 	const child = spawn(
 		'mariadbd',
 		[
@@ -63,7 +60,6 @@ async function startServer(folder: string, name: string, serverId: number, prima
 			'--user=root',
 			`--pid-file=${join(folder, `${name}.pid`)}`,
 			`--log-error=${join(folder, `${name}.err`)}`,
-			`--tmpdir=${serverTmp}`,
 			'--innodb-buffer-pool-size=32M',
 			'--innodb-log-file-size=16M',
 			'--performance-schema=OFF',
