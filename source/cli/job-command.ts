@@ -6,6 +6,7 @@ import {EvidenceFolder} from '../evidence/evidence-folder.js';
 import type {Job} from '../jobs/job.js';
 import type {CommandResult, CommandSpec} from './command.js';
 import {evidencePorts, openJobSession, processIdentity, toolVersion} from './job-session.js';
+import {openThrottle, type ThrottleSession} from './throttle-session.js';
 
 export type JobCommandSpec<Options> = {
 	readonly name: string;
@@ -37,7 +38,10 @@ export function jobCommand<Options>(spec: JobCommandSpec<Options>): CommandSpec<
 
 			const session = await openJobSession(context);
 			let folder: EvidenceFolder | undefined;
+			let throttle: ThrottleSession | undefined;
 			try {
+				// An unreachable probe is a prerequisite failure before the run (exit 3); dry runs write nothing to wait for.
+				throttle = dryRun ? undefined : await openThrottle(context, session.database);
 				const outcome: JobStepOutcome = await runJobStep({
 					job: spec.job,
 					rawParams,
@@ -58,6 +62,7 @@ export function jobCommand<Options>(spec: JobCommandSpec<Options>): CommandSpec<
 					},
 					snapshot: async tables => evidencePorts.snapshot(session.database.sql, tables),
 					dryRuns: evidencePorts.dryRuns(context.evidenceRoot),
+					throttle: throttle?.probe,
 					clock: {now: () => new Date()},
 					self: processIdentity,
 					signal: context.signal,
@@ -79,6 +84,7 @@ export function jobCommand<Options>(spec: JobCommandSpec<Options>): CommandSpec<
 				await folder?.finalize({status: 'failed'}).catch(() => undefined);
 				throw error;
 			} finally {
+				await throttle?.close();
 				await session.close();
 			}
 		},

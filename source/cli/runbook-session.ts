@@ -7,6 +7,7 @@ import {EvidenceFolder} from '../evidence/evidence-folder.js';
 import {jobRegistry} from '../jobs/registry.js';
 import type {CommandContext} from './command.js';
 import {evidencePorts, openJobSession, processIdentity, toolVersion} from './job-session.js';
+import {openThrottle} from './throttle-session.js';
 
 export const stage11Runbook: Runbook = loadRunbook(stage11);
 
@@ -34,6 +35,11 @@ export function assertStepIds(options: RunbookRunOptions): void {
 /** Opens the database and evidence, then walks the stage-11 runbook with the given operator. */
 export async function runStage11(context: CommandContext, operator: Operator, onEvent: (event: RunEvent) => void, options: RunbookRunOptions): Promise<RunResult> {
 	const session = await openJobSession(context);
+	// Probes are checked by the prerequisites step; during the run an unreachable one warns and waits.
+	const throttle = await openThrottle(context, session.database, {check: false}).catch(async error => {
+		await session.close();
+		throw error;
+	});
 	try {
 		const overrides: Record<string, Record<string, unknown>> = {};
 		if (options.batch !== undefined) overrides['backfill-membership'] = {batch: options.batch};
@@ -62,11 +68,13 @@ export async function runStage11(context: CommandContext, operator: Operator, on
 			},
 			snapshot: async tables => evidencePorts.snapshot(session.database.sql, tables),
 			dryRuns: evidencePorts.dryRuns(context.evidenceRoot),
+			throttle: throttle.probe,
 			clock: {now: () => new Date()},
 			self: processIdentity,
 			signal: context.signal,
 		});
 	} finally {
+		await throttle.close();
 		await session.close();
 	}
 }

@@ -4,6 +4,7 @@ import {existingTables, platformTables} from '../db/platform-schema.js';
 import {pendingRunbookMigrations} from '../db/orm.js';
 import {readFlagState} from '../engine/feature-flags.js';
 import {readHolder} from '../engine/run-lock.js';
+import {checkThrottleProbes} from '../engine/throttle/index.js';
 import type {CheckResult, Job, JobContext, JobResult} from './job.js';
 
 const minimumFreeBytes = 200 * 1024 * 1024;
@@ -39,6 +40,15 @@ async function runChecks(context: JobContext<unknown>): Promise<Check[]> {
 		checks.push({name: 'evidence folder has free disk', ok: free >= minimumFreeBytes, detail: `${Math.floor(free / 1024 / 1024)} MiB free at ${evidenceRoot}`});
 	}
 
+	checks.push(
+		...(await checkThrottleProbes({
+			replicaUrl: context.options.replicaUrl,
+			queueUrl: context.options.queueUrl,
+			maxReplicaLag: context.options.maxReplicaLag ?? 5,
+			maxQueueDepth: context.options.maxQueueDepth ?? 1000,
+			database,
+		})),
+	);
 	return checks;
 }
 
