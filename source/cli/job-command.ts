@@ -5,7 +5,7 @@ import {type JobStepOutcome, parseJobParams, runJobStep} from '../engine/job-run
 import {EvidenceFolder} from '../evidence/evidence-folder.js';
 import type {Job} from '../jobs/job.js';
 import type {CommandResult, CommandSpec} from './command.js';
-import {evidencePorts, openJobSession, processIdentity, toolVersion} from './job-session.js';
+import {openJobSession, stepPorts, toolVersion} from './job-session.js';
 import {openThrottle, type ThrottleSession} from './throttle-session.js';
 
 export type JobCommandSpec<Options> = {
@@ -43,29 +43,18 @@ export function jobCommand<Options>(spec: JobCommandSpec<Options>): CommandSpec<
 				// An unreachable probe is a prerequisite failure before the run (exit 3); dry runs write nothing to wait for.
 				throttle = dryRun ? undefined : await openThrottle(context, session.database);
 				const outcome: JobStepOutcome = await runJobStep({
+					...stepPorts(context, session),
 					job: spec.job,
 					rawParams,
 					mode: dryRun ? 'dry-run' : 'execute',
 					step: {number: 1, id: spec.stepId ?? (dryRun ? `${spec.name}-dry-run` : spec.name), title: spec.summary},
-					database: session.database,
-					fingerprint: session.fingerprint,
-					profile: context.profile,
-					appRoot: context.appRoot,
-					env: context.terminal.env,
-					options: session.jobOptions,
-					codeVersion: toolVersion,
 					acceptDrift: context.global.acceptDrift,
 					decision: {by: 'command', answer: 'run'},
 					async evidence(runId) {
 						folder = await EvidenceFolder.create(context.evidenceRoot, runId, {tool_version: toolVersion, database: session.fingerprint, command: spec.name});
 						return folder;
 					},
-					snapshot: async tables => evidencePorts.snapshot(session.database.sql, tables),
-					dryRuns: evidencePorts.dryRuns(context.evidenceRoot),
 					throttle: throttle?.probe,
-					clock: {now: () => new Date()},
-					self: processIdentity,
-					signal: context.signal,
 					emit: session.emit,
 				});
 				await folder?.finalize({status: outcome.status});

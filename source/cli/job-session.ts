@@ -74,3 +74,21 @@ export const evidencePorts = {
 	snapshot: takeSnapshot,
 	dryRuns: (root: string) => async (query: Parameters<typeof findLatestDryRun>[1]) => findLatestDryRun(root, query),
 };
+
+/** What every job step started from the command line shares: database, evidence lookups, clock, identity, signal. */
+export function stepPorts(context: CommandContext, session: JobSession) {
+	return {
+		database: session.database,
+		fingerprint: session.fingerprint,
+		profile: context.profile,
+		appRoot: context.appRoot,
+		env: context.terminal.env,
+		options: session.jobOptions,
+		codeVersion: toolVersion,
+		snapshot: async (tables: readonly string[]) => evidencePorts.snapshot(session.database.sql, tables),
+		dryRuns: evidencePorts.dryRuns(context.evidenceRoot),
+		clock: {now: () => new Date()},
+		self: processIdentity,
+		signal: context.signal,
+	};
+}

@@ -6,7 +6,7 @@ import {runRunbook} from '../engine/runner.js';
 import {EvidenceFolder} from '../evidence/evidence-folder.js';
 import {jobRegistry} from '../jobs/registry.js';
 import type {CommandContext} from './command.js';
-import {evidencePorts, openJobSession, processIdentity, toolVersion} from './job-session.js';
+import {openJobSession, stepPorts, toolVersion} from './job-session.js';
 import {openThrottle} from './throttle-session.js';
 
 export const stage11Runbook: Runbook = loadRunbook(stage11);
@@ -56,22 +56,11 @@ export async function runStage11(context: CommandContext, operator: Operator, on
 			from: options.from,
 			until: options.until,
 			resume: options.resume,
-			database: session.database,
-			fingerprint: session.fingerprint,
-			profile: context.profile,
-			appRoot: context.appRoot,
-			env: context.terminal.env,
-			options: session.jobOptions,
-			codeVersion: toolVersion,
+			...stepPorts(context, session),
 			async openEvidence(runId, existingDir) {
 				return existingDir ? EvidenceFolder.open(existingDir) : EvidenceFolder.create(context.evidenceRoot, runId, {tool_version: toolVersion, database: session.fingerprint, command: 'run'});
 			},
-			snapshot: async tables => evidencePorts.snapshot(session.database.sql, tables),
-			dryRuns: evidencePorts.dryRuns(context.evidenceRoot),
 			throttle: throttle.probe,
-			clock: {now: () => new Date()},
-			self: processIdentity,
-			signal: context.signal,
 		});
 	} finally {
 		await throttle.close();

@@ -4,7 +4,7 @@ import {redactValue, registerSecret} from '../../engine/redact.js';
 import {EvidenceFolder} from '../../evidence/evidence-folder.js';
 import {verify} from '../../jobs/verify.js';
 import type {CommandResult, CommandSpec} from '../command.js';
-import {evidencePorts, openJobSession, processIdentity, toolVersion} from '../job-session.js';
+import {openJobSession, stepPorts, toolVersion} from '../job-session.js';
 
 type VerifyOptions = {apiUrl?: string | undefined; token?: string | undefined; sample?: string | undefined; seed?: string | undefined};
 
@@ -31,28 +31,17 @@ export const verifyCommand: CommandSpec<VerifyOptions> = {
 		let folder: EvidenceFolder | undefined;
 		try {
 			const outcome: JobStepOutcome = await runJobStep({
+				...stepPorts(context, session),
 				job: verify,
 				rawParams,
 				mode: 'execute',
 				step: {number: 8, id: 'verify', title: 'Verify'},
-				database: session.database,
-				fingerprint: session.fingerprint,
-				profile: context.profile,
-				appRoot: context.appRoot,
-				env: context.terminal.env,
-				options: session.jobOptions,
-				codeVersion: `${toolVersion}/verify`,
 				acceptDrift: context.global.acceptDrift,
 				decision: {by: 'command', answer: 'run'},
 				async evidence(runId) {
 					folder = await EvidenceFolder.create(context.evidenceRoot, runId, {tool_version: toolVersion, database: session.fingerprint, command: 'verify'});
 					return folder;
 				},
-				snapshot: async tables => evidencePorts.snapshot(session.database.sql, tables),
-				dryRuns: evidencePorts.dryRuns(context.evidenceRoot),
-				clock: {now: () => new Date()},
-				self: processIdentity,
-				signal: context.signal,
 				emit: session.emit,
 			});
 			await folder?.finalize({status: outcome.status});

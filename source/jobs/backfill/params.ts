@@ -1,6 +1,7 @@
 import {z} from 'zod';
 import type {Sql} from '../../db/sql.js';
 import {UsageError} from '../../engine/errors.js';
+import {slugify} from '../community-refs.js';
 
 export type BackfillParams = {
 	readonly source: 'classrooms';
@@ -11,15 +12,6 @@ export type BackfillParams = {
 };
 
 export const batchRangeMessage = '--batch must be an integer 1..100000';
-
-/** Lower-case; spaces and underscores → '-'; every other character outside [a-z0-9-] dropped. */
-export function slugify(input: string): string {
-	return input
-		.trim()
-		.toLowerCase()
-		.replace(/[\s_]+/g, '-')
-		.replace(/[^a-z\d-]/g, '');
-}
 
 const batchSchema = z
 	.union([z.string(), z.number()])
