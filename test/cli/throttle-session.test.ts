@@ -1,21 +1,10 @@
-import {createServer} from 'node:net';
 import test from 'ava';
 import type {CommandContext} from '../../source/cli/command.js';
 import {globalOptionsSchema} from '../../source/cli/global-options.js';
 import {openThrottle} from '../../source/cli/throttle-session.js';
 import {PrerequisiteFailed, UsageError} from '../../source/engine/errors.js';
 import type {Database} from '../../source/db/orm.js';
-
-async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const {port} = server.address() as {port: number};
-			server.close(() => resolve(port));
-		});
-	});
-}
+import {freePort} from '../helpers/free-port.js';
 
 function contextWith(options: Record<string, unknown>, warnings: string[] = []): CommandContext {
 	return {global: globalOptionsSchema.parse(options), warn: (message: string) => warnings.push(message)} as unknown as CommandContext;

@@ -1,6 +1,5 @@
 import {type ChildProcess, execFile, spawn} from 'node:child_process';
 import {mkdirSync, mkdtempSync, rmSync} from 'node:fs';
-import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {promisify} from 'node:util';
@@ -18,22 +17,12 @@ import {findLatestDryRun} from '../../source/evidence/dry-run-store.js';
 import {EvidenceFolder} from '../../source/evidence/evidence-folder.js';
 import {takeSnapshot} from '../../source/evidence/snapshot.js';
 import {backfillMembership} from '../../source/jobs/backfill-membership.js';
+import {freePort} from '../helpers/free-port.js';
 
 // A real primary → replica pair of our own (never the shared server on 3306): the backfill waits while the replica's
 // SQL thread is stopped (Seconds_Behind_Master NULL) and finishes once it runs again.
 
 const run = promisify(execFile);
-
-async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const {port} = server.address() as {port: number};
-			server.close(() => resolve(port));
-		});
-	});
-}
 
 type Server = {port: number; process: ChildProcess; connect: () => Promise<mysql.Connection>};
 

@@ -1,5 +1,4 @@
 import {randomBytes} from 'node:crypto';
-import {createServer} from 'node:net';
 import test from 'ava';
 import {Redis} from 'ioredis';
 import {type BatchSource, runBatches} from '../../source/engine/batch-runner.js';
@@ -9,19 +8,9 @@ import {judgeReplica} from '../../source/engine/throttle/gauges.js';
 import {checkThrottleProbes, createThrottleProbe, parseQueueUrl, parseReplicaUrl} from '../../source/engine/throttle/index.js';
 import type {Database} from '../../source/db/orm.js';
 import {type TestDatabase, createTestDatabase, testEachDialect} from '../helpers/databases.js';
+import {freePort} from '../helpers/free-port.js';
 
 const redisUrl = '127.0.0.1:6379';
-
-async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const {port} = server.address() as {port: number};
-			server.close(() => resolve(port));
-		});
-	});
-}
 
 /** A Redis list `queues:runbook-test-<random>` with `length` jobs, deleted when the test ends. */
 async function redisQueue(t: {teardown: (fn: () => Promise<void>) => void}, length: number): Promise<string> {

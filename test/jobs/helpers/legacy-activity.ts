@@ -1,6 +1,5 @@
 import {createHash} from 'node:crypto';
 import {runJobStep, type JobStepOutcome} from '../../../source/engine/job-runner.js';
-import type {EvidencePort} from '../../../source/engine/ports.js';
 import {takeSnapshot} from '../../../source/evidence/snapshot.js';
 import {platformTables} from '../../../source/db/platform-schema.js';
 import {LockHeld} from '../../../source/engine/errors.js';
@@ -8,29 +7,10 @@ import {insertRows} from '../../../source/engine/bulk-insert.js';
 import type {Sql} from '../../../source/db/sql.js';
 import {migrateLegacyActivity} from '../../../source/jobs/migrate-legacy-activity.js';
 import type {TestDatabase} from '../../helpers/databases.js';
+import {memoryEvidence} from '../../helpers/run-job.js';
 
 export const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
 
-/** An evidence port that keeps everything in memory. */
-export function memoryEvidence(): EvidencePort & {steps: Array<Record<string, unknown>>} {
-	const steps: Array<Record<string, unknown>> = [];
-	return {
-		dir: '/nonexistent/evidence',
-		steps,
-		async appendEvent() {},
-		async flush() {},
-		async writeStep(_number, _id, record) {
-			steps.push(record);
-			return 'step.json';
-		},
-		async writeSnapshot() {
-			return 'snapshot.json';
-		},
-		async finalize() {
-			return 'manifest.json';
-		},
-	};
-}
 
 export type RunOptions = {
 	readonly mode?: 'dry-run' | 'execute';
