@@ -1,5 +1,6 @@
 import {z} from 'zod';
-import {describeTarget, emptyRollbackMetrics, findRollbackTarget, nextRollbackRunId, rollbackFailure, rollbackRun, undoScope} from '../../engine/rollback.js';
+import {describeTarget, emptyRollbackMetrics, findRollbackTarget, nextRollbackRunId, rollbackFailure, rollbackRun, rollbackRuns, undoScope} from '../../engine/rollback.js';
+import {sessionRunsToUndo} from '../../engine/rollback-session.js';
 import {EvidenceFolder} from '../../evidence/evidence-folder.js';
 import {asDatabaseUnreachable} from '../../db/connection-errors.js';
 import type {CommandResult, CommandSpec} from '../command.js';
@@ -14,7 +15,8 @@ type Options = z.infer<typeof schema>;
 
 /**
  * `rollback [--run=<run id>] [--overwrite-conflicts]` (DESIGN.md §8, §10): undoes exactly what one execute run did,
- * newest first. Without --run, the newest execute run with undo rows not yet undone. Conflicts left → exit 5.
+ * newest first. Without --run, the newest execute run with undo rows not yet undone — and when that run (or --run)
+ * belongs to a runbook session, every job run of that session, newest first. Conflicts left → exit 5.
  */
 export const rollbackCommand: CommandSpec<Options> = {
 	name: 'rollback',
@@ -31,6 +33,11 @@ export const rollbackCommand: CommandSpec<Options> = {
 		try {
 			const {database} = session;
 			const target = await findRollbackTarget(database.sql, options.run);
+			const sessionScope = target ? await sessionRunsToUndo(database.sql, target) : undefined;
+			if (sessionScope && sessionScope.runIds.length > 0) {
+				return await rollbackSession(sessionScope);
+			}
+
 			const params = {run: target?.runId ?? options.run ?? null, overwrite_conflicts: options.overwriteConflicts};
 			const scope = target ? await undoScope(database.sql, target.runId) : undefined;
 			if (!target || !scope || scope.pending === 0) {
@@ -80,6 +87,36 @@ export const rollbackCommand: CommandSpec<Options> = {
 			throw Object.assign(asDatabaseUnreachable(error, session.database.target) as object, folder ? {evidenceDir: (error as {evidenceDir?: string}).evidenceDir ?? folder.dir} : {});
 		} finally {
 			await session.close();
+		}
+
+		/** Undoes every job run of one runbook session, newest first, as one rollback with one evidence folder. */
+		async function rollbackSession(scope: {runbookRunId: string; runIds: string[]}): Promise<CommandResult> {
+			const {database} = session;
+			stderr(`Rolling back runbook run ${scope.runbookRunId}: ${scope.runIds.length} job run${scope.runIds.length === 1 ? '' : 's'} with changes to undo, newest first (${scope.runIds.join(', ')}).`);
+			const rollbackRunId = await nextRollbackRunId(database.sql, scope.runIds[0]!);
+			folder = await EvidenceFolder.create(context.evidenceRoot, rollbackRunId, {tool_version: toolVersion, database: session.fingerprint, command: 'rollback'});
+			await folder.appendEvent({step: 'rollback', type: 'rollback-target', data: {runbook_run: scope.runbookRunId, target_runs: scope.runIds}});
+			const result = await rollbackRuns({
+				...ports(),
+				runIds: scope.runIds,
+				evidence: {port: folder, step: {number: 10, id: 'rollback', title: 'Roll back the runbook run'}, snapshot: async tables => evidencePorts.snapshot(database.sql, tables)},
+			});
+			const left = result.conflicts.filter(conflict => conflict.resolution === 'left');
+			await folder.finalize({status: left.length > 0 ? 'failed' : 'succeeded'});
+			if (left.length > 0) {
+				throw rollbackFailure(result, {runId: result.runs.at(-1)?.rollbackRunId ?? null, evidenceDir: folder.dir});
+			}
+
+			return {
+				status: 'succeeded',
+				run_id: result.runs.at(-1)?.rollbackRunId ?? null,
+				params: {run: scope.runbookRunId, overwrite_conflicts: options.overwriteConflicts},
+				metrics: result.metrics,
+				warnings: result.runs.flatMap(run => run.warnings),
+				evidence_dir: folder.dir,
+				lines: [`Rolled back runbook run ${scope.runbookRunId}: ${result.runs.map(run => `${run.target?.job ?? run.targetRunId} ${run.complete ? 'rolled-back' : 'partly undone'}`).join(', ')}.`],
+				extra: {target_run: scope.runbookRunId, target_runs: scope.runIds, rollback_run: result.runs.at(-1)?.rollbackRunId ?? null, conflicts: result.conflicts},
+			};
 		}
 
 		function ports() {
