@@ -1,14 +1,13 @@
 import {Migration} from '@mikro-orm/migrations';
+import {migrationDialect} from './column-types.js';
 
 /** The tool's own bookkeeping tables (DESIGN.md §4). They never touch the platform's tables. */
 export class Migration20261125000000 extends Migration {
 	override async up(): Promise<void> {
-		const sqlite = this.driver.constructor.name.toLowerCase().includes('sqlite');
-		const id = sqlite ? 'INTEGER PRIMARY KEY AUTOINCREMENT' : 'BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY';
+		const {sqlite, id, engine} = migrationDialect(this.driver);
 		const ts = sqlite ? 'TEXT' : 'DATETIME(3)';
 		const json = sqlite ? 'TEXT' : 'LONGTEXT';
 		const big = sqlite ? 'INTEGER' : 'BIGINT';
-		const engine = sqlite ? '' : ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin';
 
 		this.addSql(`CREATE TABLE runbook_runs (
   id ${id},

@@ -1,4 +1,5 @@
 import {Migration} from '@mikro-orm/migrations';
+import {migrationDialect} from './column-types.js';
 
 /**
  * The backfill's work table (DESIGN.md §6): one row per (community, user) pair of a run, built set-based in one pass
@@ -7,12 +8,10 @@ import {Migration} from '@mikro-orm/migrations';
  */
 export class Migration20261125010000 extends Migration {
 	override async up(): Promise<void> {
-		const sqlite = this.driver.constructor.name.toLowerCase().includes('sqlite');
-		const id = sqlite ? 'INTEGER PRIMARY KEY AUTOINCREMENT' : 'BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY';
+		const {sqlite, id, engine} = migrationDialect(this.driver);
 		const big = sqlite ? 'INTEGER' : 'BIGINT UNSIGNED';
 		// DATETIME on MariaDB so comparisons with community_members.joined_at (TIMESTAMP) are temporal, not textual.
 		const timestamp = sqlite ? 'TEXT' : 'DATETIME';
-		const engine = sqlite ? '' : ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin';
 
 		this.addSql(`CREATE TABLE runbook_backfill_pairs (
   id ${id},
