@@ -1,4 +1,6 @@
-import {canonicalJson, sha256Hex, sortKeys, zeroHash} from './canonical-json.js';
+import {canonicalJson, sha256 as sha256Hex, sortKeys} from '../engine/canonical-json.js';
+
+const zeroHash = '0'.repeat(64);
 
 // events.jsonl (DESIGN.md §9): one JSON object per line, each hashed over its canonical JSON without `hash` and
 // chained to the previous line's hash. The line's bytes are fixed by `formatEventLine`, so verifying can demand

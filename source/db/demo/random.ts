@@ -47,7 +47,3 @@ export function plainToken(seed: number, label: string): string {
 
 	return output;
 }
-
-export function sha256Hex(text: string): string {
-	return createHash('sha256').update(text).digest('hex');
-}

@@ -1,7 +1,8 @@
 import type {Sql} from '../sql.js';
 import {type DemoLayout, specialCommunities, specialUsers} from './cast.js';
 import {formatTimestamp, insertRows} from './insert-rows.js';
-import {plainToken, sha256Hex} from './random.js';
+import {sha256 as sha256Hex} from '../../engine/canonical-json.js';
+import {plainToken} from './random.js';
 import {type DemoClock, daySeconds} from './sizes.js';
 
 // Sanctum personal_access_tokens (DESIGN.md §2, §7) and a few pre-existing baseline rows.

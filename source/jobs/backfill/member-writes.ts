@@ -1,7 +1,7 @@
-import {createHash} from 'node:crypto';
 import {Sql} from '../../db/sql.js';
 import type {UndoRow} from '../../engine/batch-runner.js';
-import {insertRows} from '../../engine/bulk-insert.js';
+import {sha1} from '../../engine/canonical-json.js';
+import {insertRowsWithIds} from '../../engine/bulk-insert.js';
 import {pickTracked, rowHash} from '../../engine/row-hash.js';
 import {rolePriority, type RoleName, roleOfPriority} from '../classroom-links.js';
 import type {PairAction} from './pair-sql.js';
@@ -54,7 +54,7 @@ export function toClassifiedPair(row: Record<string, unknown>): ClassifiedPair {
 }
 
 export function idempotencyKey(communityId: number, userId: number, courseId: number): string {
-	return createHash('sha1').update(`classrooms:${communityId}:${userId}:${courseId}`).digest('hex');
+	return sha1(`classrooms:${communityId}:${userId}:${courseId}`);
 }
 
 /** The member's metadata with `backfill.classrooms` set; every other key (also under `backfill`) is kept. */
@@ -107,8 +107,9 @@ export function targetValues(pair: ClassifiedPair, stamp: Stamp): MemberValues {
 const updateSlice = 500;
 
 /**
- * The batch's writes, set-based: one multi-row INSERT for the created members, one UPDATE joined to a VALUES list
- * (per 500 rows) for the reactivated and updated ones, and the undo rows describing both.
+ * The batch's writes, set-based: one multi-row INSERT for the created members (their ids from the insert id;
+ * `memberIds` looks them up only on a server that numbers rows non-consecutively), one UPDATE joined to a VALUES
+ * list (per 500 rows) for the reactivated and updated ones, and the undo rows describing both.
  */
 export async function writeMembers(tx: Sql, pairs: readonly ClassifiedPair[], stamp: Stamp, memberIds: (created: ClassifiedPair[]) => Promise<Map<string, number>>): Promise<{undo: UndoRow[]; written: number}> {
 	const undo: UndoRow[] = [];
@@ -116,15 +117,15 @@ export async function writeMembers(tx: Sql, pairs: readonly ClassifiedPair[], st
 	const changed = pairs.filter(pair => pair.action === 'reactivate' || pair.action === 'update');
 	if (created.length > 0) {
 		const values = created.map(pair => targetValues(pair, stamp));
-		await insertRows(
+		const ids = await insertRowsWithIds(
 			tx,
 			'community_members',
 			['community_id', 'user_id', 'role', 'status', 'joined_at', 'metadata', 'created_at', 'updated_at'],
 			values.map(row => [row.community_id, row.user_id, row.role, row.status, row.joined_at, row.metadata, stamp.now, stamp.now]),
 		);
-		const ids = await memberIds(created);
-		for (const row of values) {
-			const id = ids.get(`${row.community_id}:${row.user_id}`);
+		const byPair = ids ? undefined : await memberIds(created);
+		for (const [index, row] of values.entries()) {
+			const id = ids ? ids[index] : byPair!.get(`${row.community_id}:${row.user_id}`);
 			if (id === undefined) {
 				throw new Error(`The member row of community ${row.community_id}, user ${row.user_id} was not found after its insert.`);
 			}
