@@ -192,6 +192,7 @@ export const backfillMembership: Job<BackfillParams> = {
 			},
 		};
 		const result = await context.runBatches([source], {batchSize: context.params.batch, initialMetrics: zeroMetrics()});
+		await sql.run('DELETE FROM runbook_backfill_pairs WHERE run_id = ?', [context.runId]);
 		// Nothing to walk: no batch carried the up-front metrics.
 		const metrics = built.count === 0 ? addMetrics(result.metrics, workSet.upfront) : result.metrics;
 		return {metrics: ordered(metrics), samples, batches: result.batches, details: {...details(workSet, upperBound, banned), pairs: built.count}};
@@ -237,7 +238,8 @@ ORDER BY w.community_id, w.user_id`;
 
 /**
  * One batch: the next `limit` pairs after `after` (keys relative to the work table's base id), classified against
- * their member rows, written set-based, and removed from the work table in the same transaction.
+ * their member rows and written set-based. The pairs stay until the run finishes (the cursor already says which are
+ * done): deleting them batch by batch cost a statement per batch and bought nothing.
  */
 async function runPairBatch(tx: Sql, runId: string, base: number, range: {after: number; limit: number; upperBound: number}, stamp: Stamp, record: (statement: string, parameters: readonly unknown[]) => void) {
 	const lock = tx.dialect === 'mysql' ? ' FOR UPDATE' : '';
@@ -259,6 +261,5 @@ async function runPairBatch(tx: Sql, runId: string, base: number, range: {after:
 		);
 		return new Map(members.map(member => [`${Number(member.community_id)}:${Number(member.user_id)}`, Number(member.id)]));
 	});
-	await tx.run('DELETE FROM runbook_backfill_pairs WHERE run_id = ? AND id > ? AND id <= ?', [runId, base + range.after, lastId]);
 	return {pairs, lastKey: lastId - base, written, metrics, undo};
 }

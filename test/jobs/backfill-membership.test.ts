@@ -1,6 +1,7 @@
 import test from 'ava';
 import {existingTables} from '../../source/db/platform-schema.js';
 import type {Sql} from '../../source/db/sql.js';
+import {assumeNonConsecutiveIds} from '../../source/engine/bulk-insert.js';
 import {PrerequisiteFailed, UsageError} from '../../source/engine/errors.js';
 import {parseJobParams} from '../../source/engine/job-runner.js';
 import {rowHash} from '../../source/engine/row-hash.js';
@@ -190,6 +191,19 @@ testEachDialect('exact metrics, rows, metadata, warnings and undo rows', async (
 	t.deepEqual(JSON.parse(run!.metrics), expectedMetrics);
 });
 
+testEachDialect('on a server without consecutive insert ids the ids are looked up: same rows, same undo rows', async (t, database) => {
+	assumeNonConsecutiveIds(database.orm);
+	await seeded(database);
+	const result = await backfill(database, {batch: '4'});
+	t.deepEqual(await memberRows(database.sql), expectedRows(result.runId));
+	const undo = await database.sql.all<{row_id: unknown; action: string; after_hash: string}>('SELECT row_id, action, after_hash FROM runbook_undo WHERE run_id = ? ORDER BY id', [result.runId]);
+	t.deepEqual(undo.filter(entry => entry.action === 'insert').map(entry => Number(entry.row_id)), [11, 12, 13, 14, 15, 16, 17, 18]);
+	const current = await database.sql.all<Record<string, unknown>>('SELECT * FROM community_members');
+	for (const entry of undo) {
+		t.is(rowHash('community_members', current.find(row => Number(row.id) === Number(entry.row_id))!), entry.after_hash, `after_hash of member ${String(entry.row_id)}`);
+	}
+});
+
 testEachDialect('--batch=1, 7 and 100000 give identical metrics and identical rows', async (t, database) => {
 	const others = [await createTestDatabase(database.sql.dialect), await createTestDatabase(database.sql.dialect)];
 	try {
@@ -249,7 +263,9 @@ testEachDialect('a crash after batch 2 resumes to the same rows and metrics; oth
 		await seeded(database);
 		const crash = await t.throwsAsync(backfill(database, {batch: '3'}, {options: {crashAfterBatch: 2}}), {message: /crash injected after batch 2/});
 		const crashedRun = (crash as Error & {runId: string}).runId;
-		t.is(Number((await database.sql.get<{n: unknown}>('SELECT COUNT(*) AS n FROM runbook_backfill_pairs'))!.n), 11, '6 of 17 pairs done');
+		t.is(Number((await database.sql.get<{n: unknown}>('SELECT COUNT(*) AS n FROM runbook_backfill_pairs'))!.n), 17, 'the work set stays until the run finishes');
+		const committed = await database.sql.get<{batches: unknown; last: unknown}>('SELECT COUNT(*) AS batches, MAX(last_key) AS last FROM runbook_batches WHERE run_id = ?', [crashedRun]);
+		t.deepEqual([Number(committed?.batches), Number(committed?.last)], [2, 6], '6 of 17 pairs done');
 
 		const refused = await t.throwsAsync(backfill(database, {batch: '3', community: 'alpha'}), {instanceOf: UsageError});
 		t.regex(refused!.message, new RegExp(`run ${crashedRun} used other parameters \\(community: null then, \\["alpha"\\] now\\)`));

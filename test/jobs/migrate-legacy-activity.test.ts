@@ -1,5 +1,5 @@
 import test from 'ava';
-import {insertRows} from '../../source/engine/bulk-insert.js';
+import {assumeNonConsecutiveIds, insertRows} from '../../source/engine/bulk-insert.js';
 import {rollbackRun} from '../../source/engine/rollback.js';
 import {rowHash} from '../../source/engine/row-hash.js';
 import {takeSnapshot} from '../../source/evidence/snapshot.js';
@@ -263,6 +263,29 @@ testEachDialect('run + rollback gives back profile_activities exactly, without c
 	t.deepEqual(result.conflicts, []);
 	t.is(result.metrics.rows_deleted, 13);
 	t.is(result.metrics.rows_restored, 1);
+	t.deepEqual((await takeSnapshot(database.sql, ['profile_activities']))[0], before);
+});
+
+testEachDialect('on a server without consecutive insert ids the ids are looked up, and rollback still gives the table back', async (t, database) => {
+	assumeNonConsecutiveIds(database.orm);
+	await seedLegacyData(database.sql);
+	const [before] = await takeSnapshot(database.sql, ['profile_activities']);
+	const outcome = await runLegacyActivity(database, {since: '2025-08-01', chunk: '4'});
+	t.is(outcome.metrics.records_created, 14);
+	const result = await rollbackRun({
+		database,
+		runId: outcome.runId,
+		appRoot: '/nonexistent',
+		overwriteConflicts: false,
+		signal: new AbortController().signal,
+		clock: {now: () => new Date('2025-10-30T01:00:00Z')},
+		self: {host: 'test-host', pid: process.pid, isAlive: () => false},
+		report() {},
+		warn() {},
+		recordSql() {},
+	});
+	t.deepEqual(result.conflicts, []);
+	t.is(result.metrics.rows_deleted, 14);
 	t.deepEqual((await takeSnapshot(database.sql, ['profile_activities']))[0], before);
 });
 

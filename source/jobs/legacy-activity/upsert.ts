@@ -1,4 +1,5 @@
 import {Sql} from '../../db/sql.js';
+import {insertRowsWithIds} from '../../engine/bulk-insert.js';
 import type {UndoRow} from '../../engine/batch-runner.js';
 import {pickTracked, rowHash} from '../../engine/row-hash.js';
 import {type ActivityRow, sameContent} from './activity.js';
@@ -50,10 +51,14 @@ export async function classifyActivities(sql: Sql, rows: readonly ActivityRow[],
 export async function writeActivities(tx: Sql, classification: Classification, now: string, record?: SqlRecorder): Promise<UndoRow[]> {
 	const undo: UndoRow[] = [];
 	if (classification.created.length > 0) {
-		await writeRows(tx, classification.created, now, '', record);
-		const ids = await rowsByKey(tx, classification.created.map(row => row.idempotency_key), 'id, idempotency_key', record);
-		for (const row of classification.created) {
-			undo.push({table, rowId: Number(ids.get(row.idempotency_key)!.id), action: 'insert', before: null, afterHash: rowHash(table, row)});
+		const created = classification.created;
+		const values = created.map(row => [row.user_id, row.community_id, row.activity_type, row.subject_type, row.subject_id, row.idempotency_key, row.occurred_at, row.context, now, now]);
+		record?.(`INSERT INTO ${table} (${writtenColumns.join(', ')}) VALUES ${Sql.tuples(1, writtenColumns.length)}, … (${Math.min(created.length, rowsPerStatement)} rows)`, values[0]!);
+		// The ids come from the insert id; only a server that numbers rows non-consecutively makes us read them back.
+		const ids = await insertRowsWithIds(tx, table, writtenColumns, values);
+		const byKey = ids ? undefined : await rowsByKey(tx, created.map(row => row.idempotency_key), 'id, idempotency_key', record);
+		for (const [index, row] of created.entries()) {
+			undo.push({table, rowId: ids ? ids[index]! : Number(byKey!.get(row.idempotency_key)!.id), action: 'insert', before: null, afterHash: rowHash(table, row)});
 		}
 	}
 
