@@ -192,7 +192,7 @@ export const backfillMembership: Job<BackfillParams> = {
 			},
 		};
 		const result = await context.runBatches([source], {batchSize: context.params.batch, initialMetrics: zeroMetrics()});
-		await sql.run('DELETE FROM runbook_backfill_pairs WHERE run_id = ?', [context.runId]);
+		await clearWorkTable(sql);
 		// Nothing to walk: no batch carried the up-front metrics.
 		const metrics = built.count === 0 ? addMetrics(result.metrics, workSet.upfront) : result.metrics;
 		return {metrics: ordered(metrics), samples, batches: result.batches, details: {...details(workSet, upperBound, banned), pairs: built.count}};
@@ -214,12 +214,20 @@ function sample(pair: ClassifiedPair): Record<string, unknown> {
 }
 
 /**
+ * Empties the work table: only the latest run can resume, so no other run's pairs are worth keeping. TRUNCATE on
+ * MariaDB (a DELETE of 250k rows took over a second); SQLite's unqualified DELETE truncates by itself.
+ */
+async function clearWorkTable(sql: Sql): Promise<void> {
+	await sql.run(sql.dialect === 'mysql' ? 'TRUNCATE TABLE runbook_backfill_pairs' : 'DELETE FROM runbook_backfill_pairs');
+}
+
+/**
  * Fixes the work set in one INSERT … SELECT: every (community, user) pair of the run, in (community, user) order.
  * Leftovers of older runs (only the latest run can resume) and of a half-built attempt of this one are removed first.
  */
 async function buildWorkTable(context: Context, workSet: WorkSet, upperBound: number): Promise<{base: number; last: number; count: number}> {
 	const sql = context.database.sql;
-	await sql.run('DELETE FROM runbook_backfill_pairs');
+	await clearWorkTable(sql);
 	if (workSet.linksSql) {
 		const pairs = pairAggregation(sql.dialect, workSet.linksSql, upperBound, Math.floor(context.startedAt.getTime() / 1000));
 		const statement = `INSERT INTO runbook_backfill_pairs (run_id, community_id, user_id, target_priority, target_joined_at, first_enrollment_id, first_course_id, enrollment_count)
