@@ -79,6 +79,7 @@ export async function runJobStep(request: JobStepRequest): Promise<JobStepOutcom
 	let runStartedAt = started;
 
 	let state: Record<string, unknown> = {};
+	const beforeSnapshotKey = 'runner.snapshot_before';
 	const context: JobContext<unknown> = {
 		database,
 		params,
@@ -186,8 +187,16 @@ export async function runJobStep(request: JobStepRequest): Promise<JobStepOutcom
 	}
 
 	state = {...checkpoint?.state};
-	const before = request.mode === 'execute' ? await request.snapshot(job.touches) : [];
 	if (request.mode === 'execute') {
+		// "Before" means before the run's first batch: a resume keeps the snapshot its first attempt saved with the
+		// checkpoint instead of taking one of the half-written tables (which also cost a full read of them).
+		const saved = state[beforeSnapshotKey] as TableSnapshot[] | undefined;
+		const before = saved ?? (await request.snapshot(job.touches));
+		if (!saved) {
+			state = {...state, [beforeSnapshotKey]: before};
+			await updateRun(database.sql, runId, {state});
+		}
+
 		await folder.writeSnapshot(step.number, step.id, 'before', before);
 	}
 
