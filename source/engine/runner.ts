@@ -152,7 +152,10 @@ export async function runRunbook(options: RunnerOptions): Promise<RunResult> {
 				return {status: 'failed', exitCode: decision.exitCode};
 			}
 
+			// Said as an event too: without it the TUI kept showing the step as running under "Run aborted".
 			record.status = 'aborted';
+			record.error = {code: 130, message: 'Stopped by the operator before the step ran.', hint: 'Run it again to resume from this step.'};
+			emit({type: 'step-failed', step: step.id, error: record.error});
 			return {status: 'aborted', exitCode: 130};
 		}
 

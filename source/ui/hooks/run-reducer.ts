@@ -72,8 +72,9 @@ export function reduceRun(state: RunState, action: RunAction): RunState {
 	switch (action.type) {
 		case 'run-started': {
 			const steps = action.steps.map(summary => toStepView(summary));
+			// Entries made in one go would share `entry`'s history-length key (React warns, onto the TUI): add the step.
 			const earlier = steps.filter(step => step.status === 'succeeded' || step.status === 'skipped')
-				.map(step => entry(state, {kind: 'earlier', step, metrics: step.metrics}));
+				.map(step => ({...entry(state, {kind: 'earlier', step, metrics: step.metrics}), key: `${state.history.length}-earlier-${step.id}`}));
 			return {...state, runId: action.runId, evidenceDir: action.evidenceDir, resumed: action.resumed, steps, history: [...state.history, ...earlier]};
 		}
 

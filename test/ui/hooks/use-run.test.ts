@@ -128,4 +128,6 @@ test('a resumed run shows the steps finished earlier in the history', t => {
 	const state = replay([{...runStarted, resumed: true, steps: runStarted.type === 'run-started' ? runStarted.steps.map(step => (step.number <= 2 ? {...step, status: 'succeeded' as const, metrics: {checks_passed: 7}} : step)) : []} as RunEvent]);
 	t.true(state.resumed);
 	t.deepEqual(state.history.map(entry => [entry.kind, entry.stepId]), [['earlier', 'prerequisites'], ['earlier', 'seed-baseline']]);
+	// React keys: two equal ones made React print a warning over the TUI.
+	t.is(new Set(state.history.map(entry => entry.key)).size, state.history.length);
 });
