@@ -15,10 +15,14 @@ import {cpus} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import mysql from 'mysql2/promise';
-import {type BenchDb, type PhaseResult, resultPrefix, temporaryFolder} from './common.js';
+import {type BenchDb, type PhaseResult, resultPrefix, temporaryFolder, toolNodeFlags} from './common.js';
 import type {JobName, PhaseSpec} from './phase.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
+// `npm run bench` runs the compiled bench (dist/bench/) so the phases measure the tool as `npm start` runs it, without
+// tsx's loader in every process; `tsx bench/bench.ts` still works and runs the phases through tsx.
+const compiled = import.meta.url.endsWith('.js');
+const resultsFolder = compiled ? join(here, '..', '..', 'bench', 'results') : join(here, 'results');
 const mysqlServer = (process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
 
 type Args = {rows: number; dbs: BenchDb[]; seed: number; sample: number; batch: number; repeat: number};
@@ -46,7 +50,7 @@ function parseArgs(argv: readonly string[]): Args {
 async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
 	process.stderr.write(`  ${spec.name} … `);
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'phase.ts'), JSON.stringify(spec)], {stdio: ['ignore', 'pipe', 'pipe']});
+		const child = spawn(process.execPath, [...toolNodeFlags, ...(compiled ? [join(here, 'phase.js')] : ['--import', 'tsx', join(here, 'phase.ts')]), JSON.stringify(spec)], {stdio: ['ignore', 'pipe', 'pipe']});
 		runningChild = child;
 		let stdout = '';
 		let stderr = '';
@@ -239,11 +243,11 @@ async function main(): Promise<void> {
 	const day = new Date().toISOString().slice(0, 10);
 	const runs: DbRun[] = [];
 	const allTargets: Target[] = [];
-	mkdirSync(join(here, 'results'), {recursive: true});
+	mkdirSync(resultsFolder, {recursive: true});
 	for (const db of args.dbs) {
 		const run = await benchDatabase(db, args);
 		runs.push(run);
-		const file = join(here, 'results', `${day}-${db}.json`);
+		const file = join(resultsFolder, `${day}-${db}.json`);
 		const previous = existsSync(file) ? ((JSON.parse(readFileSync(file, 'utf8')) as {runs?: Record<string, DbRun>}).runs ?? {}) : {};
 		const targets = targetsOf(run, previous);
 		allTargets.push(...targets);

@@ -8,6 +8,9 @@ import {existingTables} from '../source/db/platform-schema.js';
 
 export type BenchDb = 'sqlite' | 'mariadb';
 
+/** The V8 flags the tool runs with (bin/community-runbook.js, `npm start`); every measured phase gets them too. */
+export const toolNodeFlags = ['--max-semi-space-size=8', '--heap-growing-percent=20'] as const;
+
 /** Tables the measured jobs write; their pre-run contents are kept in `bench_base_<table>` and put back before each phase. */
 export const restoredTables = ['community_members', 'profile_activities'] as const;
 

@@ -1,9 +1,11 @@
-import {readFileSync} from 'node:fs';
+import {existsSync, readFileSync} from 'node:fs';
 import process from 'node:process';
 import {runCli} from './cli/program.js';
 
 // Entry only: argv → runCli → exit code. The one place that touches process.exit and signals.
-const {version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {version: string};
+// ../package.json from source/, ../../package.json from the compiled dist/source/.
+const packageFile = [new URL('../package.json', import.meta.url), new URL('../../package.json', import.meta.url)].find(file => existsSync(file))!;
+const {version} = JSON.parse(readFileSync(packageFile, 'utf8')) as {version: string};
 const controller = new AbortController();
 let interrupts = 0;
 const onSignal = (signal: NodeJS.Signals) => {
