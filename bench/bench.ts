@@ -25,13 +25,13 @@ const compiled = import.meta.url.endsWith('.js');
 const resultsFolder = compiled ? join(here, '..', '..', 'bench', 'results') : join(here, 'results');
 const mysqlServer = (process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
 
-type Args = {rows: number; dbs: BenchDb[]; seed: number; sample: number; batch: number; repeat: number};
+type Args = {rows: number; dbs: BenchDb[]; seed: number; sample: number; batch: number; repeat: number; jobs: JobName[]};
 
 function parseArgs(argv: readonly string[]): Args {
 	const values = new Map<string, string>();
 	for (const arg of argv) {
 		const match = /^--([a-z-]+)=(.*)$/.exec(arg);
-		if (!match) throw new Error(`Unknown argument ${arg}; use --rows=N --db=sqlite|mariadb|both [--seed=N] [--sample=N] [--batch=N] [--repeat=N].`);
+		if (!match) throw new Error(`Unknown argument ${arg}; use --rows=N --db=sqlite|mariadb|both [--seed=N] [--sample=N] [--batch=N] [--repeat=N] [--jobs=backfill,legacy].`);
 		values.set(match[1]!, match[2]!);
 	}
 
@@ -44,7 +44,9 @@ function parseArgs(argv: readonly string[]): Args {
 
 	const db = values.get('db') ?? 'both';
 	if (!['sqlite', 'mariadb', 'both'].includes(db)) throw new Error(`--db must be sqlite, mariadb or both, got ${db}.`);
-	return {rows: number('rows', 1_000_000), dbs: db === 'both' ? ['sqlite', 'mariadb'] : [db as BenchDb], seed: number('seed', 1), sample: number('sample', 10_000), batch: number('batch', 1000), repeat: number('repeat', 1)};
+	const jobs = (values.get('jobs') ?? 'backfill,legacy').split(',');
+	if (jobs.some(job => job !== 'backfill' && job !== 'legacy')) throw new Error(`--jobs must list backfill and/or legacy, got ${values.get('jobs')}.`);
+	return {rows: number('rows', 1_000_000), dbs: db === 'both' ? ['sqlite', 'mariadb'] : [db as BenchDb], seed: number('seed', 1), sample: number('sample', 10_000), batch: number('batch', 1000), repeat: number('repeat', 1), jobs: jobs as JobName[]};
 }
 
 async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
@@ -123,10 +125,12 @@ async function benchDatabase(db: BenchDb, args: Args): Promise<DbRun> {
 			return phases[result.phase]!;
 		};
 
-		for (const [job, rows] of [
-			['backfill', enrollments],
-			['legacy', legacyRows],
-		] as Array<[JobName, number]>) {
+		for (const [job, rows] of (
+			[
+				['backfill', enrollments],
+				['legacy', legacyRows],
+			] as Array<[JobName, number]>
+		).filter(([job]) => args.jobs.includes(job))) {
 			let half = 0;
 			for (let round = 0; round < args.repeat; round++) {
 				record(await runPhase({phase: 'single', name: `${job}.a-single-statement`, url, job}), rows);
@@ -174,6 +178,10 @@ async function adminQuery(statement: string): Promise<void> {
 	}
 }
 
+function measuredJobs(phases: Record<string, unknown>): JobName[] {
+	return (['backfill', 'legacy'] as const).filter(job => Object.keys(phases).some(name => name.startsWith(`${job}.`)));
+}
+
 type Target = {readonly db: BenchDb | 'all'; readonly target: string; readonly value: string; readonly pass: boolean | null};
 
 function targetsOf(run: DbRun, previous: Record<string, DbRun> | undefined): Target[] {
@@ -182,7 +190,7 @@ function targetsOf(run: DbRun, previous: Record<string, DbRun> | undefined): Tar
 	const limit = run.db === 'sqlite' ? 2 : 1.5;
 	const targets: Target[] = [];
 	const ratio = (a: number, b: number) => a / b;
-	for (const job of ['backfill', 'legacy']) {
+	for (const job of measuredJobs(p)) {
 		const label = job === 'backfill' ? 'backfill' : 'legacy migration';
 		const batch = Object.keys(p).find(name => name.startsWith(`${job}.b-job-batch-`))!;
 		const b = s(batch);
@@ -202,15 +210,20 @@ function targetsOf(run: DbRun, previous: Record<string, DbRun> | undefined): Tar
 		targets.push({db: run.db, target: `${label}: --adaptive changes the batch size (events, evidence, runbook_batches)`, value: `${changes} changes, ${recorded} in evidence, ${String(adaptiveDetails.batch_sizes_in_runbook_batches ?? 0)} sizes, final ${String(adaptiveDetails.batch_size_final ?? '?')}`, pass: changes > 0 && recorded === changes && Number(adaptiveDetails.batch_sizes_in_runbook_batches ?? 0) > 1});
 	}
 
-	const db = s('backfill.d-naive-orm') / s(Object.keys(p).find(name => name.startsWith('backfill.b-job-batch-'))!);
-	targets.push({db: run.db, target: 'backfill: (d) naive ORM ≥ 300× slower than (b)', value: `${db.toFixed(0)}×`, pass: db >= 300});
+	if (measuredJobs(p).includes('backfill')) {
+		const db = s('backfill.d-naive-orm') / s(Object.keys(p).find(name => name.startsWith('backfill.b-job-batch-'))!);
+		targets.push({db: run.db, target: 'backfill: (d) naive ORM ≥ 300× slower than (b)', value: `${db.toFixed(0)}×`, pass: db >= 300});
+	}
+
 	const toolPhases = Object.entries(p).filter(([name]) => /\.(b-|c-|dry-run|crash)/.test(name));
 	const peak = Math.max(...toolPhases.map(([, phase]) => phase.maxRssMiB));
 	targets.push({db: run.db, target: 'peak RSS of the tool (b, c, dry run, resume) < 200 MiB', value: `${peak} MiB`, pass: peak < 200});
 	const other = previous && Object.values(previous).find(entry => entry.rows !== run.rows);
 	if (other) {
 		const [small, large] = other.rows < run.rows ? [other, run] : [run, other];
-		const peakOf = (entry: DbRun) => Math.max(...Object.entries(entry.phases).filter(([name]) => /\.(b-|c-|dry-run|crash)/.test(name)).map(([, phase]) => phase.maxRssMiB));
+		// Over the tool phases both runs have (a run may have measured one job only, --jobs).
+		const shared = (entry: DbRun, other: DbRun) => Object.entries(entry.phases).filter(([name]) => /\.(b-|c-|dry-run|crash)/.test(name) && name in other.phases);
+		const peakOf = (entry: DbRun) => Math.max(...shared(entry, entry === small ? large : small).map(([, phase]) => phase.maxRssMiB));
 		const growth = peakOf(large) / peakOf(small) - 1;
 		targets.push({db: run.db, target: `peak RSS growth ${small.rows.toLocaleString('en-US')} → ${large.rows.toLocaleString('en-US')} rows < 10 %`, value: `${(growth * 100).toFixed(1)} %`, pass: growth < 0.1});
 	} else {
@@ -265,7 +278,7 @@ async function main(): Promise<void> {
 	for (const run of runs) {
 		output.push(...phaseTable(run), '');
 		const p = run.phases;
-		for (const job of ['backfill', 'legacy']) {
+		for (const job of measuredJobs(p)) {
 			const batch = Object.keys(p).find(name => name.startsWith(`${job}.b-job-batch-`))!;
 			const a = p[`${job}.a-single-statement`]!.seconds;
 			const b = p[batch]!.seconds;
