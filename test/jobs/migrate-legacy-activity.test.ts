@@ -240,17 +240,10 @@ test('semantic params are the --since text, never the chunk', async t => {
 	t.is(migrateLegacyActivity.parameters.parse({}).chunk, 500);
 });
 
-testEachDialect('run + rollback gives back profile_activities exactly, without conflicts (after_hash matches what was written)', async (t, database) => {
-	await seedLegacyData(database.sql);
-	await insertRows(database.sql, 'profile_activities', ['user_id', 'community_id', 'activity_type', 'subject_type', 'subject_id', 'idempotency_key', 'occurred_at', 'context', 'created_at', 'updated_at'], [
-		[2, 10, 'community_post.published', 'community_post', 2, sha1('profile:community_post:2:10'), '2025-08-03 12:30:00', '{"type": "image", "visibility": "public"}', '2025-09-01 00:00:00', '2025-09-01 00:00:00'],
-	]);
-	const [before] = await takeSnapshot(database.sql, ['profile_activities']);
-	const outcome = await runLegacyActivity(database, {since: '2025-08-01', chunk: '4'});
-	t.is(outcome.metrics.records_updated, 1);
-	const result = await rollbackRun({
+async function rollBack(database: Parameters<typeof rollbackRun>[0]['database'], runId: string) {
+	return rollbackRun({
 		database,
-		runId: outcome.runId,
+		runId,
 		appRoot: '/nonexistent',
 		overwriteConflicts: false,
 		signal: new AbortController().signal,
@@ -260,6 +253,17 @@ testEachDialect('run + rollback gives back profile_activities exactly, without c
 		warn() {},
 		recordSql() {},
 	});
+}
+
+testEachDialect('run + rollback gives back profile_activities exactly, without conflicts (after_hash matches what was written)', async (t, database) => {
+	await seedLegacyData(database.sql);
+	await insertRows(database.sql, 'profile_activities', ['user_id', 'community_id', 'activity_type', 'subject_type', 'subject_id', 'idempotency_key', 'occurred_at', 'context', 'created_at', 'updated_at'], [
+		[2, 10, 'community_post.published', 'community_post', 2, sha1('profile:community_post:2:10'), '2025-08-03 12:30:00', '{"type": "image", "visibility": "public"}', '2025-09-01 00:00:00', '2025-09-01 00:00:00'],
+	]);
+	const [before] = await takeSnapshot(database.sql, ['profile_activities']);
+	const outcome = await runLegacyActivity(database, {since: '2025-08-01', chunk: '4'});
+	t.is(outcome.metrics.records_updated, 1);
+	const result = await rollBack(database, outcome.runId);
 	t.deepEqual(result.conflicts, []);
 	t.is(result.metrics.rows_deleted, 13);
 	t.is(result.metrics.rows_restored, 1);
@@ -272,18 +276,7 @@ testEachDialect('on a server without consecutive insert ids the ids are looked u
 	const [before] = await takeSnapshot(database.sql, ['profile_activities']);
 	const outcome = await runLegacyActivity(database, {since: '2025-08-01', chunk: '4'});
 	t.is(outcome.metrics.records_created, 14);
-	const result = await rollbackRun({
-		database,
-		runId: outcome.runId,
-		appRoot: '/nonexistent',
-		overwriteConflicts: false,
-		signal: new AbortController().signal,
-		clock: {now: () => new Date('2025-10-30T01:00:00Z')},
-		self: {host: 'test-host', pid: process.pid, isAlive: () => false},
-		report() {},
-		warn() {},
-		recordSql() {},
-	});
+	const result = await rollBack(database, outcome.runId);
 	t.deepEqual(result.conflicts, []);
 	t.is(result.metrics.rows_deleted, 14);
 	t.deepEqual((await takeSnapshot(database.sql, ['profile_activities']))[0], before);
