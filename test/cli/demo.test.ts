@@ -7,13 +7,14 @@ import process from 'node:process';
 import test from 'ava';
 import {parseDatabaseUrl} from '../../source/db/database-url.js';
 import {openDatabase} from '../../source/db/orm.js';
+import {cliEntry} from '../helpers/cli.js';
 
 // `community-runbook demo` as the acceptance suite runs it: the real entry, a child process, stdin closed.
 
 const root = new URL('../..', import.meta.url).pathname;
 
 async function demo(args: string[]): Promise<{code: number | null; stdout: string; stderr: string}> {
-	const child = spawn(process.execPath, ['--import=tsx', join(root, 'source/cli.tsx'), 'demo', ...args], {
+	const child = spawn(process.execPath, [...cliEntry, 'demo', ...args], {
 		cwd: root,
 		stdio: ['ignore', 'pipe', 'pipe'],
 		env: {...process.env, CI: '1', NO_COLOR: '1', DATABASE_URL: ''},

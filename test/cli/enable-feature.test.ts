@@ -6,6 +6,7 @@ import {fileURLToPath} from 'node:url';
 import {testEachDialect} from '../helpers/databases.js';
 import {createAppRoot} from '../helpers/profile-feed.js';
 import {takeSnapshot} from '../../source/evidence/snapshot.js';
+import {cliEntry} from '../helpers/cli.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -13,7 +14,7 @@ type CliResult = {code: number; stdout: string; stderr: string};
 
 async function cli(args: string[]): Promise<CliResult> {
 	return new Promise(resolve => {
-		const child = execFile(process.execPath, ['--import=tsx', 'source/cli.tsx', ...args], {cwd: root, env: {...process.env, CI: 'true', DATABASE_URL: ''}, timeout: 60_000}, (error, stdout, stderr) => {
+		const child = execFile(process.execPath, [...cliEntry, ...args], {cwd: root, env: {...process.env, CI: 'true', DATABASE_URL: ''}, timeout: 60_000}, (error, stdout, stderr) => {
 			resolve({code: error ? Number((error as {code?: number}).code ?? 1) : 0, stdout, stderr});
 		});
 		child.stdin?.end();

@@ -3,6 +3,7 @@ import {readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import test from 'ava';
 import {writeSampleEvidence} from '../helpers/evidence.js';
+import {cliEntry} from '../helpers/cli.js';
 
 type Outcome = {code: number | null; stdout: string; stderr: string};
 
@@ -10,7 +11,7 @@ const projectRoot = new URL('../..', import.meta.url).pathname;
 
 /** The real entry as a child process, stdin closed. */
 async function cli(...args: string[]): Promise<Outcome> {
-	const child = spawn(process.execPath, ['--import=tsx', 'source/cli.tsx', ...args], {cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, CI: '1', NO_COLOR: '1'}});
+	const child = spawn(process.execPath, [...cliEntry, ...args], {cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, CI: '1', NO_COLOR: '1'}});
 	let stdout = '';
 	let stderr = '';
 	child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -6,6 +6,7 @@ import {fileURLToPath} from 'node:url';
 import test, {type ExecutionContext} from 'ava';
 import {createTestDatabase} from '../helpers/databases.js';
 import {createAppRoot, seedProfileFeed, tokens, writeFlags} from '../helpers/profile-feed.js';
+import {cliEntry} from '../helpers/cli.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -15,7 +16,7 @@ function startCli(args: string[]): Child {
 	const env: NodeJS.ProcessEnv = {...process.env, CI: '1', NO_COLOR: '1'};
 	delete env.DATABASE_URL;
 	delete env.APP_FEATURE_FLAGS;
-	const child = spawn(process.execPath, ['--import=tsx', 'source/cli.tsx', ...args], {cwd: root, env, stdio: ['ignore', 'pipe', 'pipe']});
+	const child = spawn(process.execPath, [...cliEntry, ...args], {cwd: root, env, stdio: ['ignore', 'pipe', 'pipe']});
 	let stdout = '';
 	let stderr = '';
 	child.stdout.on('data', (chunk: Buffer) => {

@@ -11,12 +11,13 @@ import {testEachDialect, type TestDatabase} from '../helpers/databases.js';
 import {createAppRoot, writeFlags} from '../helpers/profile-feed.js';
 import {runJob} from '../helpers/run-job.js';
 import {seedVerifyDataset} from '../jobs/helpers/verify-dataset.js';
+import {cliEntry} from '../helpers/cli.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 async function cli(args: string[], env: Record<string, string> = {}): Promise<{code: number; stdout: string; stderr: string}> {
 	return new Promise(resolve => {
-		const child = execFile(process.execPath, ['--import=tsx', 'source/cli.tsx', ...args], {cwd: root, env: {...process.env, CI: 'true', DATABASE_URL: '', ...env}, timeout: 90_000}, (error, stdout, stderr) => {
+		const child = execFile(process.execPath, [...cliEntry, ...args], {cwd: root, env: {...process.env, CI: 'true', DATABASE_URL: '', ...env}, timeout: 90_000}, (error, stdout, stderr) => {
 			resolve({code: error ? Number((error as {code?: number}).code ?? 1) : 0, stdout, stderr});
 		});
 		child.stdin?.end();

@@ -1,16 +1,21 @@
 import {spawn} from 'node:child_process';
 import process from 'node:process';
+import {toolNodeFlags} from '../../bench/common.js';
 
 export type CliOutcome = {readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly stdout: string; readonly stderr: string};
 
 export const projectRoot = new URL('../..', import.meta.url).pathname;
 
-/** tsx's loader by absolute URL, so the child can run from any working directory. */
-export const tsxLoader = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
+/**
+ * node's arguments for the real entry, as `npm start` runs it: the bin with the tool's V8 flags. The bin runs the
+ * compiled dist/ when it is fresh (CI builds it in `npm ci`) and the sources through tsx otherwise; a child on dist/
+ * costs half the CPU of one on tsx, and the suite starts a few hundred.
+ */
+export const cliEntry: readonly string[] = [...toolNodeFlags, `${projectRoot}bin/community-runbook.js`];
 
 /** The real entry as a child process with stdin closed, as the acceptance suite runs it (DESIGN.md §10). */
 export async function runCli(args: readonly string[], options: {readonly env?: Record<string, string | undefined>; readonly cwd?: string} = {}): Promise<CliOutcome> {
-	const child = spawn(process.execPath, [`--import=${tsxLoader}`, `${projectRoot}source/cli.tsx`, ...args], {
+	const child = spawn(process.execPath, [...cliEntry, ...args], {
 		cwd: options.cwd ?? projectRoot,
 		stdio: ['ignore', 'pipe', 'pipe'],
 		env: {...process.env, CI: '1', NO_COLOR: '1', INIT_CWD: options.cwd ?? projectRoot, DATABASE_URL: '', TSX_TSCONFIG_PATH: `${projectRoot}tsconfig.json`, ...options.env},

@@ -2,7 +2,7 @@ import {spawn} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import process from 'node:process';
 import {stripVTControlCharacters} from 'node:util';
-import {projectRoot, tsxLoader} from './cli.js';
+import {cliEntry, projectRoot} from './cli.js';
 
 // The real entry inside a real pseudo-terminal, through util-linux `script` (no native module to build): the child
 // sees TTYs on stdin and stdout, so the CLI mounts Ink exactly as it does for an operator. Keys go in through
@@ -32,9 +32,9 @@ export type PtyOptions = {
 
 export const ptyKeys = {enter: '\r', escape: '\u001B', ctrlC: '\u0003'} as const;
 
-/** Starts `node --import=<tsx> source/cli.tsx <args>` in a pseudo-terminal of the given size. */
+/** Starts the real entry (`cliEntry`) with `args` in a pseudo-terminal of the given size. */
 export function startPty(args: readonly string[], options: PtyOptions): PtySession {
-	const command = [process.execPath, `--import=${tsxLoader}`, `${projectRoot}source/cli.tsx`, ...args].map(quote).join(' ');
+	const command = [process.execPath, ...cliEntry, ...args].map(quote).join(' ');
 	// `script` gives the pty the size of its own stdin, which is a pipe here: set it before the CLI reads it.
 	const shellLine = `stty cols ${options.columns ?? 120} rows ${options.rows ?? 40}; exec ${command}`;
 	const child = spawn('script', ['--quiet', '--flush', '--return', '--command', shellLine, '/dev/null'], {

@@ -8,13 +8,14 @@ import type {Sql} from '../../source/db/sql.js';
 import {createTestDatabase, type TestDatabase, testEachDialect} from '../helpers/databases.js';
 import {generateBulkDataset} from './helpers/backfill-bulk.js';
 import {seedBackfillDataset} from './helpers/backfill-dataset.js';
+import {cliEntry} from '../helpers/cli.js';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 type Finished = {code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string};
 
 function start(args: string[], env: Record<string, string> = {}): {child: ChildProcess; done: Promise<Finished>} {
-	const child = spawn(process.execPath, ['--import=tsx', 'source/cli.tsx', ...args], {cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, CI: '1', NO_COLOR: '1', DATABASE_URL: '', ...env}});
+	const child = spawn(process.execPath, [...cliEntry, ...args], {cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, CI: '1', NO_COLOR: '1', DATABASE_URL: '', ...env}});
 	let stdout = '';
 	let stderr = '';
 	child.stdout!.on('data', chunk => {

@@ -6,16 +6,17 @@ import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {testEachDialect} from '../helpers/databases.js';
 import {digestAll, seedLegacyData} from './helpers/legacy-activity.js';
+import {cliEntry} from '../helpers/cli.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 type Exit = {code: number | null; stdout: string; stderr: string};
 
-/** `node --import=tsx source/cli.tsx migrate-legacy-activity …` with stdin closed. */
+/** The real CLI (`cliEntry`) `migrate-legacy-activity …` with stdin closed. */
 async function cli(args: string[]): Promise<Exit> {
 	const env: NodeJS.ProcessEnv = {...process.env, CI: '1', NO_COLOR: '1'};
 	delete env.DATABASE_URL;
-	const child = spawn(process.execPath, ['--import=tsx', 'source/cli.tsx', 'migrate-legacy-activity', ...args], {cwd: root, env, stdio: ['ignore', 'pipe', 'pipe']});
+	const child = spawn(process.execPath, [...cliEntry, 'migrate-legacy-activity', ...args], {cwd: root, env, stdio: ['ignore', 'pipe', 'pipe']});
 	let stdout = '';
 	let stderr = '';
 	child.stdout.on('data', (chunk: Buffer) => {

@@ -6,6 +6,7 @@ import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import type {Sql} from '../../source/db/sql.js';
 import {takeSnapshot} from '../../source/evidence/snapshot.js';
+import {cliEntry} from '../helpers/cli.js';
 
 export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -24,9 +25,9 @@ export type CliOptions = {
 	readonly timeoutMs?: number;
 };
 
-/** The real CLI as an operator runs it: `node --import=tsx source/cli.tsx …`, stdin closed. */
+/** The real CLI as an operator runs it (the bin, `cliEntry`), stdin closed. */
 export async function cli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
-	const child = spawn(process.execPath, ['--import=tsx', join(projectRoot, 'source/cli.tsx'), ...args], {
+	const child = spawn(process.execPath, [...cliEntry, ...args], {
 		cwd: options.cwd ?? projectRoot,
 		env: {...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...options.env},
 		stdio: ['ignore', 'pipe', 'pipe'],

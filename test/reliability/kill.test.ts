@@ -4,7 +4,7 @@ import type {Dialect} from '../../source/db/sql.js';
 import {dialects} from '../helpers/databases.js';
 import {type KillJob, killJobs, killTrial, type Outcome, referenceOutcome, type TrialResult} from './kill-trials.js';
 
-// kill -9 of the real CLI (`node --import=tsx source/cli.tsx <job> … --batch=50`, stdin closed) at seeded random
+// kill -9 of the real CLI (`cliEntry <job> … --batch=50`: the bin as `npm start` runs it, stdin closed) at seeded random
 // moments — ≥ 10 trials per job and dialect — then the same command again: the final rows equal an uninterrupted
 // run's on the same data (computed once), no duplicates, the same metrics. `npm run soak` runs many more.
 
