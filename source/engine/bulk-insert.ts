@@ -38,10 +38,14 @@ export async function insertRowsWithIds(tx: Sql, table: string, columns: readonl
 			throw new Error(`INSERT INTO ${table} wrote ${slice.affectedRows} of ${slice.rows.length} rows.`);
 		}
 
+		if (step === null) {
+			return;
+		}
+
 		// SQLite reports the last row's id, MariaDB/MySQL the first one's.
 		const first = tx.dialect === 'sqlite' ? slice.insertId - (slice.rows.length - 1) : slice.insertId;
 		for (let index = 0; index < slice.rows.length; index++) {
-			ids.push(first + index * (step ?? 0));
+			ids.push(first + index * step);
 		}
 	});
 	return step === null ? null : ids;
