@@ -2,7 +2,7 @@ import {createServer, type IncomingMessage, type ServerResponse} from 'node:http
 import type {AddressInfo} from 'node:net';
 import type {Database} from '../db/orm.js';
 import {readFlagState} from '../engine/feature-flags.js';
-import {RunbookError} from '../engine/errors.js';
+import {RunbookError} from '../core/errors.js';
 import {authenticateBearer, bearerToken} from './authenticate.js';
 import {ApiError, type ApiResponse, errorResponse, type RequestMeta, requestMeta, successResponse} from './envelope.js';
 import {parseFeedQuery, readFeedPage} from './profile-activity.js';

@@ -1,5 +1,5 @@
 import {randomUUID} from 'node:crypto';
-import {isoSeconds} from '../engine/timestamps.js';
+import {isoSeconds} from '../core/timestamps.js';
 
 // The platform's JSON envelopes (DESIGN.md §7): `{data, meta}` on success, `{errors, meta}` on failure.
 export type ApiResponse = {

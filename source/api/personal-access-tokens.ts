@@ -1,7 +1,7 @@
 import {randomBytes} from 'node:crypto';
 import type {Sql} from '../db/sql.js';
-import {registerSecret} from '../engine/redact.js';
-import {formatTimestamp} from '../engine/timestamps.js';
+import {registerSecret} from '../core/redact.js';
+import {formatTimestamp} from '../core/timestamps.js';
 import {hashSanctumToken, sanctumUserType} from './authenticate.js';
 
 // Minting Sanctum tokens for the demo and testing profiles, where `verify` serves the reference API itself and

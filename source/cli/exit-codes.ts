@@ -1,4 +1,4 @@
-import {RunbookError} from '../engine/errors.js';
+import {RunbookError} from '../core/errors.js';
 
 // DESIGN.md §10: the exit-code table, in one place.
 export const exitCodes = {

@@ -1,9 +1,9 @@
 import type {z} from 'zod';
-import {UsageError} from '../engine/errors.js';
-import {redactValue} from '../engine/redact.js';
+import {UsageError} from '../core/errors.js';
+import {redactValue} from '../core/redact.js';
 import {type JobStepOutcome, parseJobParams, runJobStep} from '../engine/job-runner.js';
 import {EvidenceFolder} from '../evidence/evidence-folder.js';
-import type {Job} from '../jobs/job.js';
+import type {Job} from '../engine/job.js';
 import type {CommandResult, CommandSpec} from './command.js';
 import {openJobSession, stepPorts, toolVersion} from './job-session.js';
 import {openThrottle, type ThrottleSession} from './throttle-session.js';

@@ -1,6 +1,6 @@
 import {resolve} from 'node:path';
 import {type DatabaseTarget, type Profile, parseDatabaseUrl} from '../db/database-url.js';
-import {UsageError} from '../engine/errors.js';
+import {UsageError} from '../core/errors.js';
 
 export type ResolvedTarget = {readonly profile: Profile; readonly target: DatabaseTarget; readonly implicitDemo: boolean};
 

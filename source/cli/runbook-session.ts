@@ -1,5 +1,5 @@
 import stage11 from '../../runbook/stage11.js';
-import {UsageError} from '../engine/errors.js';
+import {UsageError} from '../core/errors.js';
 import {loadRunbook, type Runbook} from '../engine/runbook-schema.js';
 import type {Operator, RunEvent, RunResult} from '../engine/runner-events.js';
 import {runRunbook} from '../engine/runner.js';

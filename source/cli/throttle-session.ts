@@ -1,5 +1,5 @@
 import type {Database} from '../db/orm.js';
-import {PrerequisiteFailed} from '../engine/errors.js';
+import {PrerequisiteFailed} from '../core/errors.js';
 import type {ThrottleProbe} from '../engine/ports.js';
 import {checkThrottleProbes, createThrottleProbe} from '../engine/throttle/index.js';
 import type {CommandContext} from './command.js';

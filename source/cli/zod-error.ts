@@ -1,5 +1,5 @@
 import type {z} from 'zod';
-import {UsageError} from '../engine/errors.js';
+import {UsageError} from '../core/errors.js';
 
 const flagOf = (key: PropertyKey | undefined) => (typeof key === 'string' ? `--${key.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`)}` : 'the input');
 

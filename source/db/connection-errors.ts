@@ -1,4 +1,4 @@
-import {DatabaseUnreachable, RunbookError} from '../engine/errors.js';
+import {DatabaseUnreachable, RunbookError} from '../core/errors.js';
 import {type DatabaseTarget, describeTarget} from './database-url.js';
 
 // A connection lost in the middle of a run (server restarted, KILL CONNECTION, network cut) must surface as

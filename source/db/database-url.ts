@@ -1,5 +1,5 @@
 import {z} from 'zod';
-import {UsageError} from '../engine/errors.js';
+import {UsageError} from '../core/errors.js';
 
 export type Profile = 'production' | 'testing' | 'demo';
 

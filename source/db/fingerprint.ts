@@ -1,6 +1,7 @@
 import {basename} from 'node:path';
-import type {DatabaseFingerprint} from '../engine/ports.js';
 import type {Database} from './orm.js';
+
+export type DatabaseFingerprint = {readonly driver: 'sqlite' | 'mysql'; readonly server_version: string; readonly database: string};
 
 /** Driver, server version and database name: enough to tell databases apart, never credentials (DESIGN.md §9). */
 export async function fingerprintDatabase(database: Database): Promise<DatabaseFingerprint> {

@@ -5,7 +5,7 @@ import {Migrator} from '@mikro-orm/migrations';
 import {MySqlDriver} from '@mikro-orm/mysql';
 import {SqliteDriver} from '@mikro-orm/sqlite';
 import {entities} from '../../entities/index.js';
-import {DatabaseUnreachable, UsageError} from '../engine/errors.js';
+import {DatabaseUnreachable, UsageError} from '../core/errors.js';
 import {type DatabaseTarget, describeTarget} from './database-url.js';
 import {Migration20261125000000} from './migrations/Migration20261125000000.js';
 import {Migration20261125010000} from './migrations/Migration20261125010000.js';

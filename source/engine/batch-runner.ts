@@ -1,10 +1,10 @@
 import type {Sql} from '../db/sql.js';
 import {insertRows} from './bulk-insert.js';
-import {OperatorAborted} from './errors.js';
+import {OperatorAborted} from '../core/errors.js';
 import type {Clock, ThrottleProbe} from './ports.js';
 import type {Progress} from './progress.js';
 import {updateRun} from './run-record.js';
-import {formatTimestamp} from './timestamps.js';
+import {formatTimestamp} from '../core/timestamps.js';
 
 /** What a batch changed, for rollback (DESIGN.md §4 runbook_undo), written in the batch's own transaction. */
 export type UndoRow = {

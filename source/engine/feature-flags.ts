@@ -1,6 +1,6 @@
 import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
-import {PrerequisiteFailed} from './errors.js';
+import {PrerequisiteFailed} from '../core/errors.js';
 
 /**
  * The platform's feature flags (DESIGN.md §2): `<app root>/storage/app/feature-flags.json` (`{"<flag>": true|false}`),

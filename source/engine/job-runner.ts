@@ -1,16 +1,16 @@
 import {randomUUID} from 'node:crypto';
 import type {Database} from '../db/orm.js';
 import type {Profile} from '../db/database-url.js';
-import type {Checkpoint, Job, JobContext, JobMode, JobOptions, JobResult} from '../jobs/job.js';
+import type {Checkpoint, Job, JobContext, JobMode, JobOptions, JobResult} from '../engine/job.js';
 import {runBatches} from './batch-runner.js';
-import {canonicalJson, sha256} from './canonical-json.js';
-import {DriftDetected, OperatorAborted, PrerequisiteFailed, RunbookError, UsageError} from './errors.js';
+import {canonicalJson, sha256} from '../core/canonical-json.js';
+import {DriftDetected, OperatorAborted, PrerequisiteFailed, RunbookError, UsageError} from '../core/errors.js';
 import type {Clock, DatabaseFingerprint, DryRunLookup, EngineEvent, EvidencePort, ProcessIdentity, TableSnapshot, ThrottleProbe} from './ports.js';
 import type {Progress} from './progress.js';
 import {acquireRunLock} from './run-lock.js';
 import {findUnfinishedRun, insertRun, type RunRow, updateRun} from './run-record.js';
-import {redactValue} from './redact.js';
-import {isoSeconds, parseTimestamp} from './timestamps.js';
+import {redactValue} from '../core/redact.js';
+import {isoSeconds, parseTimestamp} from '../core/timestamps.js';
 
 export type JobStepRequest = {
 	readonly job: Job<any>;

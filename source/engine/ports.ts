@@ -1,10 +1,12 @@
+import type {DatabaseFingerprint} from '../db/fingerprint.js';
 import type {Progress} from './progress.js';
+
+export type {Clock, ProcessIdentity} from '../core/identity.js';
+export type {DatabaseFingerprint} from '../db/fingerprint.js';
 
 // The engine talks to the outside world only through these (STYLE.md principle 2).
 
 export type TableSnapshot = {readonly table: string; readonly rows: number; readonly checksum: string};
-
-export type DatabaseFingerprint = {readonly driver: 'sqlite' | 'mysql'; readonly server_version: string; readonly database: string};
 
 /** The run's evidence folder (implemented by source/evidence/evidence-folder.ts). */
 export type EvidencePort = {
@@ -21,11 +23,6 @@ export type DryRunLookup = (query: {
 	readonly semanticHash: string;
 	readonly database: DatabaseFingerprint;
 }) => Promise<{readonly runId: string; readonly metrics: Record<string, number>; readonly file: string} | undefined>;
-
-/** Who we are, for the run lock and runbook_runs (host, pid) and whether another pid on this host still lives. */
-export type ProcessIdentity = {readonly host: string; readonly pid: number; readonly isAlive: (pid: number) => boolean};
-
-export type Clock = {readonly now: () => Date};
 
 /** Asked before each batch; returns why to wait, or null to go on (DESIGN.md §6 "Throttle"). */
 export type ThrottleProbe = () => Promise<{readonly wait: boolean; readonly reason: string | null}>;

@@ -3,15 +3,15 @@ import {readFile, rename, rm, stat, writeFile} from 'node:fs/promises';
 import {dirname, isAbsolute, join, relative, resolve, sep} from 'node:path';
 import type {Database} from '../db/orm.js';
 import {Sql} from '../db/sql.js';
-import {canonicalJson, sha256} from './canonical-json.js';
-import {OperatorAborted, RollbackFailed, RunbookError, UsageError} from './errors.js';
+import {canonicalJson, sha256} from '../core/canonical-json.js';
+import {OperatorAborted, RollbackFailed, RunbookError, UsageError} from '../core/errors.js';
 import type {Clock, EvidencePort, ProcessIdentity, TableSnapshot} from './ports.js';
 import type {Progress} from './progress.js';
-import {redactValue} from './redact.js';
+import {redactValue} from '../core/redact.js';
 import {rowHash, trackedColumns} from './row-hash.js';
 import {acquireRunLock} from './run-lock.js';
 import {findRun, insertRun, type RunRow, updateRun} from './run-record.js';
-import {formatTimestamp, isoSeconds} from './timestamps.js';
+import {formatTimestamp, isoSeconds} from '../core/timestamps.js';
 
 // DESIGN.md §8: undo exactly what a run did, newest first, from runbook_undo. Each batch of undo rows is one
 // transaction: the current rows are read in one SELECT per table, compared by rowHash with after_hash in TypeScript,

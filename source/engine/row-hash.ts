@@ -1,4 +1,4 @@
-import {sha256} from './canonical-json.js';
+import {sha256} from '../core/canonical-json.js';
 
 /**
  * The columns a run may change per table. `after_hash` in runbook_undo is the hash of these columns as the run left

@@ -1,7 +1,7 @@
 import type {Sql} from '../db/sql.js';
-import {PrerequisiteFailed} from './errors.js';
-import {redactValue} from './redact.js';
-import {formatTimestamp} from './timestamps.js';
+import {PrerequisiteFailed} from '../core/errors.js';
+import {redactValue} from '../core/redact.js';
+import {formatTimestamp} from '../core/timestamps.js';
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'aborted' | 'rolled-back';
 export type RunMode = 'dry-run' | 'execute' | 'rollback';

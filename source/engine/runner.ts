@@ -1,6 +1,6 @@
 import {randomUUID} from 'node:crypto';
-import type {Job} from '../jobs/job.js';
-import {OperatorAborted, RunbookError, UsageError} from './errors.js';
+import type {Job} from '../engine/job.js';
+import {OperatorAborted, RunbookError, UsageError} from '../core/errors.js';
 import {type JobStepRequest, runJobStep} from './job-runner.js';
 import type {EngineEvent, EvidencePort} from './ports.js';
 import type {Runbook, RunbookStep} from './runbook-schema.js';

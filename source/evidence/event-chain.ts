@@ -1,4 +1,4 @@
-import {canonicalJson, sha256 as sha256Hex, sortKeys} from '../engine/canonical-json.js';
+import {canonicalJson, sha256 as sha256Hex, sortKeys} from '../core/canonical-json.js';
 
 const zeroHash = '0'.repeat(64);
 

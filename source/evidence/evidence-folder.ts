@@ -1,8 +1,8 @@
 import {constants} from 'node:fs';
 import {access, type FileHandle, mkdir, open, readFile, statfs, truncate} from 'node:fs/promises';
 import {basename, dirname, isAbsolute, join, normalize, resolve} from 'node:path';
-import {PrerequisiteFailed, UsageError} from '../engine/errors.js';
-import {redactSecrets, redactValue} from '../engine/redact.js';
+import {PrerequisiteFailed, UsageError} from '../core/errors.js';
+import {redactSecrets, redactValue} from '../core/redact.js';
 import {chainEvent, formatEventLine, parseLine} from './event-chain.js';
 import {gitCommit} from './git-commit.js';
 import {formatManifest, hashFiles, manifestFormat, manifestName, sealManifest} from './manifest.js';
@@ -13,7 +13,8 @@ import type {TableSnapshot} from './snapshot.js';
 // One run's evidence folder (DESIGN.md §9): a hash-chained events.jsonl, step records, table snapshots and, at the
 // end, manifest.json. Everything written here is redacted first; files are 0600 and folders 0700.
 
-export type DatabaseFingerprint = {driver: 'sqlite' | 'mysql'; server_version: string; database: string};
+export type {DatabaseFingerprint} from '../db/fingerprint.js';
+import type {DatabaseFingerprint} from '../db/fingerprint.js';
 export type EvidenceMeta = {tool_version: string; database: DatabaseFingerprint; command: string};
 export type CreateOptions = {readonly minFreeBytes?: number};
 

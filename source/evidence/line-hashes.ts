@@ -1,4 +1,4 @@
-import {sha256 as sha256Hex} from '../engine/canonical-json.js';
+import {sha256 as sha256Hex} from '../core/canonical-json.js';
 
 // Short per-line hashes (8 hex chars per line, concatenated): the full sha256 proves a file changed, these say where.
 

@@ -1,6 +1,6 @@
 import {readdir, readFile} from 'node:fs/promises';
 import {join} from 'node:path';
-import {canonicalJson, sha256 as sha256Hex} from '../engine/canonical-json.js';
+import {canonicalJson, sha256 as sha256Hex} from '../core/canonical-json.js';
 import {lineHashes} from './line-hashes.js';
 
 // manifest.json (DESIGN.md §9): every file of the folder with its sha256, the chain head, the tool version, the git

@@ -1,7 +1,7 @@
 import {readFile, stat} from 'node:fs/promises';
 import {isAbsolute, join, normalize, resolve} from 'node:path';
-import {UsageError} from '../engine/errors.js';
-import {sha256 as sha256Hex} from '../engine/canonical-json.js';
+import {UsageError} from '../core/errors.js';
+import {sha256 as sha256Hex} from '../core/canonical-json.js';
 import {type ChainCheck, checkChain} from './event-chain.js';
 import {eventsName} from './evidence-folder.js';
 import {firstChangedLine, lineHashes} from './line-hashes.js';

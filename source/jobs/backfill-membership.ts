@@ -2,12 +2,12 @@ import type {Sql} from '../db/sql.js';
 import {existingTables} from '../db/platform-schema.js';
 import type {BatchSource} from '../engine/batch-runner.js';
 import {addMetrics} from '../engine/batch-runner.js';
-import {formatTimestamp, isoSeconds} from '../engine/timestamps.js';
+import {formatTimestamp, isoSeconds} from '../core/timestamps.js';
 import {type ClassroomLink, loadCommunityLinks} from './classroom-links.js';
 import {type ClassifiedPair, type Stamp, toClassifiedPair, writeMembers} from './backfill/member-writes.js';
 import {type BackfillParams, backfillParameters, resolveCommunities} from './backfill/params.js';
 import {classifiedColumns, type Fragment, linksTable, memberJoin, metricNames, metricsOf, type PairAction, pairAggregation, planQuery, skippedEnrollments} from './backfill/pair-sql.js';
-import type {CheckResult, Job, JobContext, JobResult} from './job.js';
+import type {CheckResult, Job, JobContext, JobResult} from '../engine/job.js';
 
 const requiredTables = ['users', 'enrollments', 'communities', 'community_members', 'runbook_backfill_pairs'];
 const samplesPerAction = 10;

@@ -3,13 +3,13 @@ import {join} from 'node:path';
 import {z} from 'zod';
 import type {Sql} from '../db/sql.js';
 import {insertRows} from '../engine/bulk-insert.js';
-import {PrerequisiteFailed} from '../engine/errors.js';
+import {PrerequisiteFailed} from '../core/errors.js';
 import {flagFilePaths, flagsEnvVariable, parseEnvOverrides} from '../engine/feature-flags.js';
 import {pickTracked, rowHash} from '../engine/row-hash.js';
-import {formatTimestamp, isoSeconds} from '../engine/timestamps.js';
+import {formatTimestamp, isoSeconds} from '../core/timestamps.js';
 import {type CommunityRow, resolveCommunities, splitList} from './community-refs.js';
 import {appRelative, contentHash, prettyJson, readTextOrNull, type StagedFile, stageFile} from './flag-files.js';
-import type {CheckResult, Job, JobContext, JobResult} from './job.js';
+import type {CheckResult, Job, JobContext, JobResult} from '../engine/job.js';
 
 // enable-feature (DESIGN.md §3.4): sets a flag in <app root>/storage/app/feature-flags.json and its rollout in
 // feature-rollouts.json (other flags kept, pretty JSON, atomic writes), and marks the named communities as beta

@@ -1,7 +1,7 @@
 import {randomBytes} from 'node:crypto';
 import {mkdir, open, readFile, rename, rm, stat} from 'node:fs/promises';
 import {basename, dirname, join, relative, sep} from 'node:path';
-import {sha256} from '../engine/canonical-json.js';
+import {sha256} from '../core/canonical-json.js';
 
 // The platform's flag files as TEXT (DESIGN.md §2): what enable-feature reads before it writes (for the undo log,
 // byte for byte) and how it writes them (temp file in the same folder, fsync, rename: readers see the old file or

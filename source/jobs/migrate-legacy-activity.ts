@@ -1,10 +1,10 @@
 import {existingTables} from '../db/platform-schema.js';
 import type {Sql} from '../db/sql.js';
 import {addMetrics, type BatchSource} from '../engine/batch-runner.js';
-import {OperatorAborted} from '../engine/errors.js';
-import {formatTimestamp, isoSeconds} from '../engine/timestamps.js';
+import {OperatorAborted} from '../core/errors.js';
+import {formatTimestamp, isoSeconds} from '../core/timestamps.js';
 import {loadCommunityLinks} from './classroom-links.js';
-import type {CheckResult, Job, JobContext, JobResult} from './job.js';
+import type {CheckResult, Job, JobContext, JobResult} from '../engine/job.js';
 import type {ActivityRow} from './legacy-activity/activity.js';
 import {certificatesSource, type CourseCommunities} from './legacy-activity/certificates.js';
 import {commentsSource} from './legacy-activity/comments.js';

@@ -1,6 +1,6 @@
 import {z} from 'zod';
-import {redactSecrets, registerSecret} from '../engine/redact.js';
-import type {Job, JobContext, JobOptions, JobResult} from './job.js';
+import {redactSecrets, registerSecret} from '../core/redact.js';
+import type {Job, JobContext, JobOptions, JobResult} from '../engine/job.js';
 
 // notify (DESIGN.md §5 step 9): posts the run's summary to a Slack-compatible incoming webhook. Telling people is
 // useful, never essential: a failure to notify is a warning recorded in the evidence, not a failed step. The URL is a

@@ -5,7 +5,7 @@ import {pendingRunbookMigrations} from '../db/orm.js';
 import {readFlagState} from '../engine/feature-flags.js';
 import {readHolder} from '../engine/run-lock.js';
 import {checkThrottleProbes} from '../engine/throttle/index.js';
-import type {CheckResult, Job, JobContext, JobResult} from './job.js';
+import type {CheckResult, Job, JobContext, JobResult} from '../engine/job.js';
 
 const minimumFreeBytes = 200 * 1024 * 1024;
 

@@ -1,6 +1,6 @@
 import {backfillMembership} from './backfill-membership.js';
 import {enableFeature} from './enable-feature.js';
-import type {Job} from './job.js';
+import type {Job} from '../engine/job.js';
 import {migrateLegacyActivity} from './migrate-legacy-activity.js';
 import {notify} from './notify.js';
 import {prerequisites} from './prerequisites.js';

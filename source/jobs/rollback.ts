@@ -1,6 +1,6 @@
 import {z} from 'zod';
 import {emptyRollbackMetrics, findRollbackTarget, rollbackFailure, rollbackRun, rollbackRuns, type RollbackRunsResult, undoScope} from '../engine/rollback.js';
-import type {CheckResult, Job, JobContext, JobResult} from './job.js';
+import type {CheckResult, Job, JobContext, JobResult} from '../engine/job.js';
 
 // Step 10 of the runbook (DESIGN.md §5, §8) as a job: the runner passes `runs` (the session's execute runs, newest
 // first) and runs it through runJobStep, which already holds the run lock — so the undo engine does not take it

@@ -3,9 +3,9 @@ import type {Sql} from '../db/sql.js';
 import {insertRows} from '../engine/bulk-insert.js';
 import {existingTables} from '../db/platform-schema.js';
 import {pickTracked, rowHash} from '../engine/row-hash.js';
-import {formatTimestamp} from '../engine/timestamps.js';
+import {formatTimestamp} from '../core/timestamps.js';
 import {categories, levels, pointsRules} from './baseline-data.js';
-import type {CheckResult, Job, JobContext, JobResult} from './job.js';
+import type {CheckResult, Job, JobContext, JobResult} from '../engine/job.js';
 
 type Metric = 'categories' | 'levels' | 'rules';
 

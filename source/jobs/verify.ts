@@ -1,6 +1,6 @@
 import {z} from 'zod';
-import {VerificationFailed} from '../engine/errors.js';
-import type {CheckResult, Job, JobContext, JobResult} from './job.js';
+import {VerificationFailed} from '../core/errors.js';
+import type {CheckResult, Job, JobContext, JobResult} from '../engine/job.js';
 import {apiTarget, type GateOutcome, runGate} from './verification/gate-session.js';
 import {type Difference, reconcileUsers} from './verification/reconcile.js';
 import {findRunsToVerify, type RunsToVerify} from './verification/runs.js';

@@ -1,7 +1,7 @@
 import {z} from 'zod';
 import {describeTarget} from '../../db/database-url.js';
 import {demoSizes, generateDemo} from '../../db/demo/generate-demo.js';
-import {UsageError} from '../../engine/errors.js';
+import {UsageError} from '../../core/errors.js';
 import type {CommandSpec} from '../command.js';
 
 // `demo [--size=tiny|small|1m] [--seed=N]` (DESIGN.md §10): drops and recreates the platform tables and fills them

@@ -2,7 +2,7 @@ import {readdir, stat} from 'node:fs/promises';
 import {basename, join, resolve} from 'node:path';
 import Table from 'cli-table3';
 import {z} from 'zod';
-import {UsageError, VerificationFailed} from '../../engine/errors.js';
+import {UsageError, VerificationFailed} from '../../core/errors.js';
 import {exportEvidence, type ExportFormat, exportFormats} from '../../evidence/export/index.js';
 import {readEvidence} from '../../evidence/export/read-folder.js';
 import {writePrivateFile} from '../../evidence/private-files.js';

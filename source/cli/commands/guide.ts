@@ -3,7 +3,7 @@ import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {z} from 'zod';
 import {generateDemo} from '../../db/demo/generate-demo.js';
-import {UsageError} from '../../engine/errors.js';
+import {UsageError} from '../../core/errors.js';
 import {runGuidedSession} from '../../ui/run-ui.js';
 import type {CommandContext, CommandSpec} from '../command.js';
 import {runResultToCommand} from './run.js';

@@ -1,5 +1,5 @@
 import {z} from 'zod';
-import {UsageError} from '../../engine/errors.js';
+import {UsageError} from '../../core/errors.js';
 import type {CommandSpec} from '../command.js';
 
 /** A registered command whose implementation has not landed yet: exit 2, and say so. */

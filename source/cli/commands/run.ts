@@ -1,5 +1,5 @@
 import {z} from 'zod';
-import {UsageError} from '../../engine/errors.js';
+import {UsageError} from '../../core/errors.js';
 import type {Operator, RunResult} from '../../engine/runner-events.js';
 import {createRunReporter} from '../../reporters/run-reporter.js';
 import type {CommandResult, CommandSpec} from '../command.js';

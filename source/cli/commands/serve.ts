@@ -1,8 +1,8 @@
 import {z} from 'zod';
 import {profileActivityPath, startApiServer} from '../../api/create-api-server.js';
 import {existingTables} from '../../db/platform-schema.js';
-import {PrerequisiteFailed, UsageError} from '../../engine/errors.js';
-import {redactSecrets} from '../../engine/redact.js';
+import {PrerequisiteFailed, UsageError} from '../../core/errors.js';
+import {redactSecrets} from '../../core/redact.js';
 import type {CommandSpec} from '../command.js';
 
 // `serve [--port=8080]` (DESIGN.md §10): the reference profile-activity API until Ctrl-C / SIGTERM.

@@ -1,6 +1,6 @@
 import {z} from 'zod';
 import {type JobStepOutcome, parseJobParams, runJobStep} from '../../engine/job-runner.js';
-import {redactValue, registerSecret} from '../../engine/redact.js';
+import {redactValue, registerSecret} from '../../core/redact.js';
 import {EvidenceFolder} from '../../evidence/evidence-folder.js';
 import {verify} from '../../jobs/verify.js';
 import type {CommandResult, CommandSpec} from '../command.js';

@@ -1,7 +1,7 @@
 import type {Sql} from '../sql.js';
 import {type DemoLayout, specialCommunities, specialUsers} from './cast.js';
 import {formatTimestamp, insertRows} from './insert-rows.js';
-import {sha256 as sha256Hex} from '../../engine/canonical-json.js';
+import {sha256 as sha256Hex} from '../../core/canonical-json.js';
 import {plainToken} from './random.js';
 import {type DemoClock, daySeconds} from './sizes.js';
 

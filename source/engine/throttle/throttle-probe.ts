@@ -12,7 +12,7 @@
 // host:port only, never credentials.
 import type {Database} from '../../db/orm.js';
 import type {ThrottleProbe} from '../ports.js';
-import {redactSecrets} from '../redact.js';
+import {redactSecrets} from '../../core/redact.js';
 import {describeError, type Gauge, jobsTableGauge, redisGauge, replicaGauge} from './gauges.js';
 import {parseQueueUrl, parseReplicaUrl} from './throttle-targets.js';
 

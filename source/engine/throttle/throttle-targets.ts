@@ -7,8 +7,8 @@
 //                 jobs | jobs:<queue>
 //                   → SELECT COUNT(*) FROM jobs [WHERE queue = ?] on the platform database (Laravel's database queue).
 import {parseDatabaseUrl, redactUrl} from '../../db/database-url.js';
-import {UsageError} from '../errors.js';
-import {registerSecret} from '../redact.js';
+import {UsageError} from '../../core/errors.js';
+import {registerSecret} from '../../core/redact.js';
 
 export type ReplicaTarget = {
 	readonly host: string;

@@ -1,6 +1,6 @@
 import {Sql} from '../../db/sql.js';
 import type {UndoRow} from '../../engine/batch-runner.js';
-import {sha1} from '../../engine/canonical-json.js';
+import {sha1} from '../../core/canonical-json.js';
 import {insertRowsWithIds} from '../../engine/bulk-insert.js';
 import {pickTracked, rowHash} from '../../engine/row-hash.js';
 import {rolePriority, type RoleName, roleOfPriority} from '../classroom-links.js';

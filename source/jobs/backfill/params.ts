@@ -1,6 +1,6 @@
 import {z} from 'zod';
 import type {Sql} from '../../db/sql.js';
-import {UsageError} from '../../engine/errors.js';
+import {UsageError} from '../../core/errors.js';
 import {slugify} from '../community-refs.js';
 
 export type BackfillParams = {

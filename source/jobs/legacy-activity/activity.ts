@@ -1,4 +1,4 @@
-import {canonicalJson, sha1} from '../../engine/canonical-json.js';
+import {canonicalJson, sha1} from '../../core/canonical-json.js';
 
 /** A profile_activities row as this job writes it (tracked columns; `context` is the exact JSON text stored). */
 export type ActivityRow = {

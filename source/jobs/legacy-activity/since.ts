@@ -1,5 +1,5 @@
 import parseDuration from 'parse-duration';
-import {isoSeconds} from '../../engine/timestamps.js';
+import {isoSeconds} from '../../core/timestamps.js';
 
 // `--since` of migrate-legacy-activity (DESIGN.md §3.3): an ISO-8601 date or datetime, or a relative time that is
 // resolved ONCE against the run's start and recorded as an absolute UTC time.

@@ -1,4 +1,4 @@
-import {canonicalJson, sha1} from '../../engine/canonical-json.js';
+import {canonicalJson, sha1} from '../../core/canonical-json.js';
 import type {Sql} from '../../db/sql.js';
 import {type Difference, placeholders, type Row, timestamp} from './differences.js';
 import {type LegacySourceSql, legacySources} from './legacy-sources.js';

@@ -1,5 +1,5 @@
 import type {Sql} from '../../db/sql.js';
-import {redactSecrets} from '../../engine/redact.js';
+import {redactSecrets} from '../../core/redact.js';
 
 // Step 1 of DESIGN.md §7: the platform's API answers as the flag says. Without a token: 401. Flag off: 404
 // "Feature not available.". Flag on: 200, the envelope, items newest first (occurred_at DESC, id DESC), and the

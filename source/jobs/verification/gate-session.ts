@@ -2,8 +2,8 @@ import {authenticateBearer} from '../../api/authenticate.js';
 import {profileActivityFlag, startApiServer} from '../../api/create-api-server.js';
 import {mintPersonalAccessToken, revokePersonalAccessToken} from '../../api/personal-access-tokens.js';
 import {readFlagState} from '../../engine/feature-flags.js';
-import {registerSecret} from '../../engine/redact.js';
-import type {JobContext} from '../job.js';
+import {registerSecret} from '../../core/redact.js';
+import type {JobContext} from '../../engine/job.js';
 import {checkApiGate, type GateResult} from './api-gate.js';
 
 // Where the API gate runs (DESIGN.md §7): --api-url/--token (or RUNBOOK_API_URL / RUNBOOK_API_TOKEN); in the demo

@@ -1,5 +1,5 @@
 import type {Sql} from '../../db/sql.js';
-import {formatTimestamp} from '../../engine/timestamps.js';
+import {formatTimestamp} from '../../core/timestamps.js';
 import {roleOfPriority} from '../classroom-links.js';
 import {type Difference, placeholders, type Row, timestamp} from './differences.js';
 import {type BackfillScope, priorityOf} from './scope.js';

@@ -1,7 +1,7 @@
 import type {Sql} from '../../db/sql.js';
-import {PrerequisiteFailed} from '../../engine/errors.js';
+import {PrerequisiteFailed} from '../../core/errors.js';
 import {findRun, latestRun, type RunRow} from '../../engine/run-record.js';
-import {formatTimestamp, parseTimestamp} from '../../engine/timestamps.js';
+import {formatTimestamp, parseTimestamp} from '../../core/timestamps.js';
 
 // The runs verify checks (DESIGN.md §7): the newest succeeded execute runs of backfill-membership and
 // migrate-legacy-activity, or the ones the runbook names explicitly.

@@ -1,5 +1,5 @@
 import type {Sql} from '../../db/sql.js';
-import {formatTimestamp} from '../../engine/timestamps.js';
+import {formatTimestamp} from '../../core/timestamps.js';
 import {type ClassroomLink, loadCommunityLinks, rolePriority, type RoleName} from '../classroom-links.js';
 import type {VerifiedRun} from './runs.js';
 

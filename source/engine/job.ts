@@ -1,8 +1,8 @@
 import type {z} from 'zod';
 import type {Database} from '../db/orm.js';
 import type {Profile} from '../db/database-url.js';
-import type {BatchRunResult, BatchSource} from '../engine/batch-runner.js';
-import type {Progress} from '../engine/progress.js';
+import type {BatchRunResult, BatchSource} from './batch-runner.js';
+import type {Progress} from './progress.js';
 
 export type JobMode = 'dry-run' | 'execute' | 'rollback';
 
