@@ -1,13 +1,13 @@
 import {Box} from 'ink';
 import type {Progress} from '../../engine/progress.js';
-import type {StepView} from '../hooks/use-run.js';
+import type {StepView, ThrottleView} from '../run-state.js';
 import {MetricsTable} from './metrics-table.js';
 import {ProgressPanel} from './progress-panel.js';
 
 type Properties = {
 	readonly step: StepView;
 	readonly progress: Progress | null;
-	readonly throttle: {readonly reason: string; readonly waitMs: number | null} | null;
+	readonly throttle: ThrottleView | null;
 	readonly width: number;
 };
 
