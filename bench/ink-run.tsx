@@ -7,7 +7,7 @@ import {runGuidedSession} from '../source/ui/run-ui.js';
 
 export type OffscreenStats = {bytes: number; writes: number; workMs?: number; closeMs?: number};
 
-function offscreenTerminal(stats: OffscreenStats): {stdout: NodeJS.WriteStream; stdin: NodeJS.ReadStream} {
+export function offscreenTerminal(stats: OffscreenStats): {stdout: NodeJS.WriteStream; stdin: NodeJS.ReadStream} {
 	const stdout = new Writable({
 		write(chunk: Buffer | string, _encoding, done) {
 			stats.bytes += chunk.length;

@@ -1,6 +1,7 @@
 import {readdirSync, readFileSync, statSync} from 'node:fs';
 import {join, relative} from 'node:path';
 import test from 'ava';
+import {allImports, findImportCycles, importGraph, resolveImport} from './helpers/import-graph.js';
 
 // STYLE.md's dependency direction: cli → ui | reporters → engine; jobs → db → entities. The engine knows nothing
 // of Ink, React, the CLI or `process`; the UI never reaches into jobs or the database.
@@ -41,4 +42,27 @@ test('jobs do not import the CLI, the UI or Ink', t => {
 		t.deepEqual(forbidden, [], relative(root, file));
 		t.false(/\bconsole\.|\bprocess\.(exit|stdout|stderr)\b/.test(readFileSync(file, 'utf8')), `${relative(root, file)} prints or exits`);
 	}
+});
+
+// The rules below count `import type` and `export … from` too (ARCHITECTURE.md item 7): a type-only edge still ties
+// two modules together, and a presentational component that needs a hook's types is reaching into the wrong layer.
+
+test('UI components never import the UI hooks, not even their types', t => {
+	for (const file of sources('source/ui/components')) {
+		const forbidden = allImports(file).filter(specifier => resolveImport(file, specifier)?.startsWith(join(root, 'source/ui/hooks/')));
+		t.deepEqual(forbidden, [], relative(root, file));
+	}
+});
+
+test('no import cycle among the files of source/ (import type and re-exports counted)', t => {
+	const {edges, unresolved} = importGraph(sources('source'), root);
+	t.deepEqual(unresolved, [], 'relative imports that name no file');
+	t.deepEqual(findImportCycles(edges).map(cycle => cycle.map(file => relative(root, file)).join(' → ')), []);
+});
+
+test('the cycle finder reports a type-only cycle and a re-export cycle with their paths', t => {
+	const fixtures = join(root, 'test/fixtures/import-cycles');
+	const {edges} = importGraph(sources('test/fixtures/import-cycles'), root);
+	const cycles = findImportCycles(edges).map(cycle => cycle.map(file => relative(fixtures, file)).join(' → '));
+	t.deepEqual(cycles.sort(), ['feed.ts → hooks/use-feed.ts → feed.ts', 'a.ts → b.tsx → c.ts → a.ts'].sort());
 });

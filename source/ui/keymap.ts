@@ -1,5 +1,7 @@
-import type {KeyHint} from './components/footer.js';
-import type {PendingRequest} from './hooks/use-run.js';
+import type {PendingRequest} from './run-state.js';
+
+/** A key the operator can press now and what it does, as the footer lists it. */
+export type KeyHint = {readonly key: string; readonly label: string};
 
 /** What covers the normal view: the evidence viewer, the abort question, or the "abort requested" notice. */
 export type Overlay = 'evidence' | 'abort-confirm' | 'abort-requested' | null;

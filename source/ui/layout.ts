@@ -1,8 +1,8 @@
 import type {Progress} from '../engine/progress.js';
 import {metricsTableHeight} from './components/metrics-table.js';
 import {sideBySideFrom} from './components/live-step.js';
-import type {PendingRequest, StepView} from './hooks/use-run.js';
 import type {PromptMode} from './keymap.js';
+import type {PendingRequest, StepView} from './run-state.js';
 
 // Line budgets, so the live area stays shorter than the terminal (taller output makes Ink clear and redraw the whole
 // screen on every frame). Estimates err on the tall side; the step list gets what is left.

@@ -1,4 +1,4 @@
-import type {RunAction} from './hooks/use-run.js';
+import type {RunAction} from './run-state.js';
 
 export type RunFeed = {
 	/** Replays what arrived before the first subscriber, then forwards every action. */

@@ -30,6 +30,8 @@ export type GuidedSessionOptions = {
 	readonly maxUpdatesPerSecond?: number;
 	/** Ink debug mode: every frame written in full, history included (tests, off-screen benchmarks). */
 	readonly debugFrames?: boolean;
+	/** Told after Ink draws a frame, with the time it took to turn the laid-out tree into text (benchmarks). */
+	readonly onFrame?: (metrics: {readonly renderTime: number}) => void;
 };
 
 /**
@@ -63,7 +65,7 @@ export async function runGuidedSession(options: GuidedSessionOptions): Promise<R
 				intervalMs={Math.round(1000 / (options.maxUpdatesPerSecond ?? 5))}
 			/>
 		</ColorContext.Provider>,
-		{stdout: options.stdout, stdin: options.stdin, exitOnCtrlC: false, patchConsole: false, debug: options.debugFrames ?? false, maxFps: options.maxUpdatesPerSecond ?? 5},
+		{stdout: options.stdout, stdin: options.stdin, exitOnCtrlC: false, patchConsole: false, debug: options.debugFrames ?? false, maxFps: options.maxUpdatesPerSecond ?? 5, onRender: options.onFrame},
 	);
 
 	let result: RunResult;

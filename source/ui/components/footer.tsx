@@ -1,7 +1,6 @@
 import {Text} from 'ink';
 import {truncate} from '../format.js';
-
-export type KeyHint = {readonly key: string; readonly label: string};
+import type {KeyHint} from '../keymap.js';
 
 type Properties = {
 	readonly keys: readonly KeyHint[];

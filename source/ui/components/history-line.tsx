@@ -1,7 +1,7 @@
 import {Text} from 'ink';
 import {useTint} from '../color.js';
 import {describeFigures, formatDuration, pickKeyFigures} from '../format.js';
-import type {HistoryEntry} from '../hooks/use-run.js';
+import type {HistoryEntry} from '../run-state.js';
 
 type Properties = {readonly entry: HistoryEntry};
 

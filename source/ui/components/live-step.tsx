@@ -1,21 +1,22 @@
 import {Box} from 'ink';
+import {memo} from 'react';
 import type {Progress} from '../../engine/progress.js';
-import type {StepView} from '../hooks/use-run.js';
+import type {StepView, ThrottleView} from '../run-state.js';
 import {MetricsTable} from './metrics-table.js';
 import {ProgressPanel} from './progress-panel.js';
 
 type Properties = {
 	readonly step: StepView;
 	readonly progress: Progress | null;
-	readonly throttle: {readonly reason: string; readonly waitMs: number | null} | null;
+	readonly throttle: ThrottleView | null;
 	readonly width: number;
 };
 
 /** Wide terminals put the planned-vs-live table beside the progress panel; narrow ones put it below. */
 export const sideBySideFrom = 120;
 
-/** The running step: progress panel plus the planned (dry run) vs live counters. */
-export function LiveStep({step, progress, throttle, width}: Properties) {
+/** The running step: progress panel plus the planned (dry run) vs live counters; redrawn when progress arrives. */
+export const LiveStep = memo(function LiveStep({step, progress, throttle, width}: Properties) {
 	const live = progress?.metrics;
 	const hasTable = Boolean(step.planned ?? live);
 	const beside = hasTable && width >= sideBySideFrom;
@@ -28,4 +29,4 @@ export function LiveStep({step, progress, throttle, width}: Properties) {
 			{hasTable ? <MetricsTable planned={step.planned} live={live} width={beside ? width - panelWidth - 2 : width} /> : null}
 		</Box>
 	);
-}
+});

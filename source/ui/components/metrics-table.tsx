@@ -1,5 +1,6 @@
 import {Table} from '@alcalzone/ink-table';
 import {Box, Text} from 'ink';
+import {memo} from 'react';
 import {formatCount, headline, truncate} from '../format.js';
 
 type Properties = {
@@ -19,7 +20,7 @@ class CompactTable extends Table<Row> {
 }
 
 /** Planned vs live per metric, headline-case labels ("Members Created"), numbers right-aligned. */
-export function MetricsTable({planned, live, width}: Properties) {
+export const MetricsTable = memo(function MetricsTable({planned, live, width}: Properties) {
 	const keys = [...new Set([...Object.keys(planned ?? {}), ...Object.keys(live ?? {})])];
 	if (keys.length === 0) {
 		return null;
@@ -42,7 +43,7 @@ export function MetricsTable({planned, live, width}: Properties) {
 			<CompactTable data={data} columns={['Metric', ...numberColumns.map(key => ({key, align: 'right' as const}))]} />
 		</Box>
 	);
-}
+});
 
 /** Lines the table takes: top rule, heading, one per metric, bottom rule. */
 export function metricsTableHeight(metricCount: number): number {

@@ -1,33 +1,38 @@
 import {Box, Text} from 'ink';
-import {useEffect, useState} from 'react';
+import {memo} from 'react';
 import type {Progress} from '../../engine/progress.js';
 import {useTint} from '../color.js';
 import {formatCount, formatDuration, truncate} from '../format.js';
+import type {ThrottleView} from '../run-state.js';
+import {BusyIndicator} from './busy-indicator.js';
+import {ElapsedTime} from './elapsed-time.js';
 import {ProgressBar} from './progress-bar.js';
 
 type Properties = {
 	readonly number: number;
 	readonly title: string;
 	readonly progress: Progress | null;
-	readonly throttle: {readonly reason: string; readonly waitMs: number | null} | null;
+	readonly throttle: ThrottleView | null;
 	readonly width: number;
 };
 
-/** The running step: spinner, bar, rows/s, ETA, batch, elapsed time and why it waits when throttled. */
-export function ProgressPanel({number, title, progress, throttle, width}: Properties) {
+/**
+ * The running step: spinner, bar, rows/s, ETA, batch, elapsed time and why it waits when throttled. The spinner and
+ * the elapsed clock tick in components of their own, so this panel renders only when its props change.
+ */
+export const ProgressPanel = memo(function ProgressPanel({number, title, progress, throttle, width}: Properties) {
 	const tint = useTint();
-	const {elapsed, frame} = useHeartbeat(progress?.elapsedMs ?? 0);
 	const batch = progress ? ` — batch ${formatCount(progress.batch)} · ${formatCount(progress.batchSize)} rows per batch` : ' — running';
-	const stats = progress
-		? `${formatCount(progress.rowsPerSecond)} rows/s · ETA ${progress.etaMs === null ? 'unknown' : formatDuration(progress.etaMs)} · elapsed ${formatDuration(elapsed)}`
-		: `elapsed ${formatDuration(elapsed)}`;
+	const rate = progress ? `${formatCount(progress.rowsPerSecond)} rows/s · ETA ${progress.etaMs === null ? 'unknown' : formatDuration(progress.etaMs)} · ` : '';
 	return (
 		<Box flexDirection="column" width={width}>
 			<Text wrap="truncate-end">
-				<Text color={tint('cyan')}>{frame}</Text> {truncate(`${number}. ${title}${batch}`, width - 2)}
+				<BusyIndicator /> {truncate(`${number}. ${title}${batch}`, width - 2)}
 			</Text>
 			{progress ? <Rows progress={progress} width={width} /> : null}
-			<Text wrap="truncate-end">{truncate(stats, width)}</Text>
+			<Text wrap="truncate-end">
+				{rate}elapsed <ElapsedTime reportedMs={progress?.elapsedMs ?? 0} />
+			</Text>
 			{throttle ? (
 				<Text color={tint('yellow')} wrap="truncate-end">
 					{truncate(`⏸ Throttled, waiting${throttle.waitMs === null ? '' : ` ${formatDuration(throttle.waitMs)}`}: ${throttle.reason}`, width)}
@@ -35,7 +40,7 @@ export function ProgressPanel({number, title, progress, throttle, width}: Proper
 			) : null}
 		</Box>
 	);
-}
+});
 
 function Rows({progress, width}: {readonly progress: Progress; readonly width: number}) {
 	const {rowsScanned, rowsTotal, source} = progress;
@@ -51,22 +56,4 @@ function Rows({progress, width}: {readonly progress: Progress; readonly width: n
 			<Text wrap="truncate-end">{truncate(counts, width - barWidth)}</Text>
 		</Box>
 	);
-}
-
-const spinner = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-
-/**
- * Spinner frame and elapsed time from one clock. Progress already redraws the panel a few times a second; the timer
- * only fires when nothing else did for 250 ms (a slow batch or a throttle wait must not look frozen). One commit
- * source instead of a spinner interval plus a clock keeps the TUI's cost inside the 5 % budget (DESIGN.md §6).
- */
-function useHeartbeat(reported: number): {elapsed: number; frame: string} {
-	const [startedAt] = useState(() => Date.now());
-	const [, setTick] = useState(0);
-	useEffect(() => {
-		const timer = setTimeout(() => setTick(tick => tick + 1), 250);
-		return () => clearTimeout(timer);
-	});
-	const now = Date.now();
-	return {elapsed: Math.max(reported, now - startedAt), frame: spinner[Math.floor(now / 120) % spinner.length]!};
 }

@@ -1,7 +1,7 @@
 import {Box} from 'ink';
 import type {Decision, DriftChoice, FailureChoice} from '../../engine/runner-events.js';
-import type {PendingRequest} from '../hooks/use-run.js';
 import type {PromptMode} from '../keymap.js';
+import type {PendingRequest} from '../run-state.js';
 import {ApprovalPrompt} from './approval-prompt.js';
 import {DriftPrompt} from './drift-prompt.js';
 import {FailurePrompt} from './failure-prompt.js';

@@ -2,7 +2,7 @@ import {Box, Static, Text} from 'ink';
 import {memo} from 'react';
 import {useTint} from '../color.js';
 import {truncate} from '../format.js';
-import type {HistoryEntry, StepView} from '../hooks/use-run.js';
+import type {HistoryEntry, StepView} from '../run-state.js';
 import {HistoryLine} from './history-line.js';
 
 type Properties = {

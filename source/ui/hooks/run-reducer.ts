@@ -1,67 +1,8 @@
-import type {Progress} from '../../engine/progress.js';
-import type {
-	ApprovalRequest, Decision, DriftChoice, DriftRequest, FailureChoice, FailureRequest, RunEvent, RunResult, StepError, StepStatus, StepSummary,
-} from '../../engine/runner-events.js';
+import type {StepStatus, StepSummary} from '../../engine/runner-events.js';
+import type {HistoryEntry, RunAction, RunState, StepView} from '../run-state.js';
 
-// The state of a guided session and the one reducer that changes it: engine events plus the operator's pending
+// The one reducer that changes a guided session's state (run-state.ts): engine events plus the operator's pending
 // requests. Pure (no React, no Ink), so it is unit-tested on its own; `useRun` applies it.
-
-export type StepView = Omit<StepSummary, 'metrics'> & {
-	readonly metrics?: Readonly<Record<string, number>>;
-	/** The runbook's key figures for this step, when the engine sends them (optional field on StepSummary). */
-	readonly keyMetrics?: readonly string[];
-	/** The dry run's counts from the approval request: drawn beside the live counters. */
-	readonly planned?: Readonly<Record<string, number>>;
-};
-
-export type HistoryEntry = {
-	readonly key: string;
-	readonly kind: 'succeeded' | 'failed' | 'aborted' | 'skipped' | 'warning' | 'rollback' | 'earlier';
-	readonly stepId: string | null;
-	readonly number: number | null;
-	readonly title: string;
-	readonly metrics?: Readonly<Record<string, number>>;
-	readonly keyMetrics?: readonly string[];
-	readonly durationMs?: number;
-	readonly reason?: string;
-	readonly error?: StepError;
-	readonly message?: string;
-};
-
-export type PendingRequest =
-	| {readonly kind: 'approval'; readonly request: ApprovalRequest; readonly resolve: (decision: Decision) => void}
-	| {readonly kind: 'failure'; readonly request: FailureRequest; readonly resolve: (choice: FailureChoice) => void}
-	| {readonly kind: 'drift'; readonly request: DriftRequest; readonly resolve: (choice: DriftChoice) => void};
-
-/** Engine events plus what the operator port and the session add. */
-export type RunAction =
-	| RunEvent
-	| {readonly type: 'approval-requested'; readonly request: ApprovalRequest; readonly resolve: (decision: Decision) => void}
-	| {readonly type: 'failure-requested'; readonly request: FailureRequest; readonly resolve: (choice: FailureChoice) => void}
-	| {readonly type: 'drift-requested'; readonly request: DriftRequest; readonly resolve: (choice: DriftChoice) => void}
-	| {readonly type: 'request-answered'}
-	| {readonly type: 'session-closed'; readonly result: RunResult}
-	| {readonly type: 'session-crashed'; readonly message: string};
-
-export type RunState = {
-	readonly runId: string | null;
-	readonly evidenceDir: string | null;
-	readonly resumed: boolean;
-	readonly steps: readonly StepView[];
-	/** Finished / skipped / failed steps and warnings, in order: drawn once, in <Static>. */
-	readonly history: readonly HistoryEntry[];
-	readonly currentStep: string | null;
-	readonly lastFinishedStep: string | null;
-	readonly progress: Progress | null;
-	readonly throttle: {readonly reason: string; readonly waitMs: number | null} | null;
-	readonly warnings: ReadonlyArray<{readonly step: string | null; readonly message: string}>;
-	readonly drift: {readonly step: string; readonly drift: Readonly<Record<string, readonly [number, number]>>} | null;
-	readonly pending: PendingRequest | null;
-	readonly rollingBack: boolean;
-	readonly finished: {readonly status: RunResult['status']; readonly exitCode: number} | null;
-	readonly closed: RunResult | null;
-	readonly crashed: string | null;
-};
 
 export const initialRunState: RunState = {
 	runId: null, evidenceDir: null, resumed: false, steps: [], history: [], currentStep: null, lastFinishedStep: null, progress: null,

@@ -1,10 +1,8 @@
 import {useCallback, useEffect, useRef, useState} from 'react';
 import type {Decision, DriftChoice, FailureChoice} from '../../engine/runner-events.js';
 import type {RunFeed} from '../run-feed.js';
-import {initialRunState, reduceRun, type PendingRequest, type RunAction, type RunState} from './run-reducer.js';
-
-export {initialRunState, reduceRun} from './run-reducer.js';
-export type {HistoryEntry, PendingRequest, RunAction, RunState, StepView} from './run-reducer.js';
+import type {PendingRequest, RunAction, RunState} from '../run-state.js';
+import {initialRunState, reduceRun} from './run-reducer.js';
 
 // The ONLY adapter from engine events to React state (STYLE.md "ui/", cdktf hooks/cdktf-project.ts): the reducer of
 // run-reducer.ts applied to every event, with throttled React updates.

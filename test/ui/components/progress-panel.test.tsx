@@ -1,7 +1,7 @@
 import test from 'ava';
 import {cleanup, render} from 'ink-testing-library';
 import {ProgressPanel} from '../../../source/ui/components/progress-panel.js';
-import {plain} from '../../helpers/ink.js';
+import {plain, waitForFrame} from '../../helpers/ink.js';
 import {backfillProgress} from '../../fixtures/run-events.js';
 
 test.afterEach.always(() => {
@@ -45,4 +45,12 @@ test.serial('unknown total: rows scanned without a bar; no progress yet: just ru
 	t.false(plain(unknown.lastFrame()).includes('['));
 	const first = render(<ProgressPanel number={2} title="Seed baseline data" progress={null} throttle={null} width={100} />);
 	t.regex(plain(first.lastFrame()), /^. 2\. Seed baseline data — running\nelapsed /);
+});
+
+test.serial('between batches the elapsed time keeps counting on its own clock, from the engine\'s last figure', async t => {
+	const waiting = render(<ProgressPanel number={4} title="Backfill" progress={backfillProgress(2, {elapsedMs: 0})} throttle={{reason: 'queue depth 1,500 > max 1,000', waitMs: null}} width={100} />);
+	t.regex(plain(waiting.lastFrame()), /elapsed 0\.\d s/);
+	await waitForFrame(waiting.lastFrame, frame => /elapsed [12]\.\d s/.test(frame), 5000);
+	const ahead = render(<ProgressPanel number={4} title="Backfill" progress={backfillProgress(2, {elapsedMs: 75_000})} throttle={null} width={100} />);
+	t.true(plain(ahead.lastFrame()).includes('elapsed 1:15'), 'a resumed step shows the engine\'s elapsed time, not the panel\'s');
 });

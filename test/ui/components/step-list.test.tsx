@@ -1,7 +1,7 @@
 import test from 'ava';
 import {cleanup, render} from 'ink-testing-library';
 import {StepList} from '../../../source/ui/components/step-list.js';
-import type {HistoryEntry, StepView} from '../../../source/ui/hooks/use-run.js';
+import type {HistoryEntry, StepView} from '../../../source/ui/run-state.js';
 import {plain} from '../../helpers/ink.js';
 import {steps} from '../../fixtures/run-events.js';
 

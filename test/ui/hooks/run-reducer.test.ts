@@ -1,6 +1,7 @@
 import test from 'ava';
 import type {Decision, FailureChoice, RunEvent} from '../../../source/engine/runner-events.js';
-import {initialRunState, reduceRun, type RunAction, type RunState} from '../../../source/ui/hooks/use-run.js';
+import {initialRunState, reduceRun} from '../../../source/ui/hooks/run-reducer.js';
+import type {RunAction, RunState} from '../../../source/ui/run-state.js';
 import {backfillApproval, backfillProgress, runStarted, seedApproval} from '../../fixtures/run-events.js';
 
 function replay(actions: readonly RunAction[], from: RunState = initialRunState): RunState {
