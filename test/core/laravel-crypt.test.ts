@@ -76,6 +76,9 @@ test('a tampered MAC, a wrong key, a broken GCM tag and a non-payload are reject
 	t.is(t.throws(() => decrypt('not a payload', keys), {instanceOf: DecryptError})?.reason, 'bad-payload');
 	const shortIv = Buffer.from(JSON.stringify({iv: 'AAAA', value: 'AAAA', mac: 'x'})).toString('base64');
 	t.is(t.throws(() => decrypt(shortIv, keys), {instanceOf: DecryptError})?.reason, 'bad-payload');
+	const goodParts = JSON.parse(Buffer.from(good, 'base64').toString()) as Record<string, string>;
+	const strayIv = Buffer.from(JSON.stringify({...goodParts, iv: `*${goodParts.iv!}`})).toString('base64');
+	t.is(t.throws(() => decrypt(strayIv, keys), {instanceOf: DecryptError})?.reason, 'bad-payload', 'the IV is decoded strictly, as Laravel does');
 	t.is(t.throws(() => decrypt(good, {...keys, current: null}), {instanceOf: DecryptError})?.reason, 'no-key');
 
 	const gcmKeys = appKeysFrom({APP_KEY: appKey}, 'AES-256-GCM', 'test');
