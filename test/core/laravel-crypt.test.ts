@@ -39,6 +39,17 @@ test('a payload built by hand from the documented format decrypts to its plainte
 	t.is(decrypt(handMadePayload(keyBytes, fixedIv, plaintext), keys), plaintext);
 });
 
+test('a payload written by Laravel itself (PHP/OpenSSL) decrypts only with the key whose MAC matches', t => {
+	// Known-answer vector from laravel/framework tests/Encryption/EncrypterTest.php (testItValidatesMacOnPerKeyBasis):
+	// Crypt::encryptString('foo') with AES-128-CBC and the key 'bbbbbbbbbbbbbbbb'. With 'aaaaaaaaaaaaaaaa' it would
+	// "decrypt" to random bytes with valid padding, which is why the MAC is checked per key before decrypting.
+	const laravelPayload = 'eyJpdiI6Ilg0dFM5TVRibEFqZW54c3lQdWJoVVE9PSIsInZhbHVlIjoiRGJpa2p2ZHI3eUs0dUtRakJneUhUUT09IiwibWFjIjoiMjBjZWYxODdhNThhOTk4MTk1NTc0YTE1MDgzODU1OWE0ZmQ4MDc5ZjMxYThkOGM1ZmM1MzlmYzBkYTBjMWI1ZiIsInRhZyI6IiJ9';
+	const rotated = appKeysFrom({APP_KEY: 'a'.repeat(16), APP_PREVIOUS_KEYS: 'b'.repeat(16)}, 'AES-128-CBC', 'test');
+	t.is(decrypt(laravelPayload, rotated), 'foo');
+	const wrongOnly = appKeysFrom({APP_KEY: 'a'.repeat(16)}, 'AES-128-CBC', 'test');
+	t.is(t.throws(() => decrypt(laravelPayload, wrongOnly), {instanceOf: DecryptError})?.reason, 'bad-mac');
+});
+
 test('the payload encrypt writes is base64 JSON {iv, value, mac, tag} whose MAC is the hex HMAC of the base64 texts', t => {
 	const payload = encrypt(plaintext, keys);
 	const parts = JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) as Record<string, string>;
