@@ -39,20 +39,20 @@ export type AppKeys = {
 
 /** Laravel's key rule: a `base64:` prefix means base64-encoded, anything else is the raw bytes of the text. */
 export function appKeysFrom(environment: {readonly APP_KEY?: string; readonly APP_PREVIOUS_KEYS?: string}, cipher: Cipher, source: string): AppKeys {
-	const current = environment.APP_KEY ? checkedKey(environment.APP_KEY, cipher, `APP_KEY (${source})`) : null;
+	const current = environment.APP_KEY ? checkedKey(environment.APP_KEY, cipher, 'APP_KEY', source) : null;
 	// Laravel's config/app.php: array_filter(explode(',', APP_PREVIOUS_KEYS)), so empty entries are dropped.
 	const previous = (environment.APP_PREVIOUS_KEYS ?? '')
 		.split(',')
 		.filter(text => text !== '')
-		.map((text, index) => checkedKey(text, cipher, `APP_PREVIOUS_KEYS entry ${index + 1} (${source})`));
+		.map((text, index) => checkedKey(text, cipher, `APP_PREVIOUS_KEYS entry ${index + 1}`, source));
 	return {current, previous, cipher, source};
 }
 
-function checkedKey(text: string, cipher: Cipher, name: string): Buffer {
+function checkedKey(text: string, cipher: Cipher, name: string, source: string): Buffer {
 	const key = text.startsWith('base64:') ? Buffer.from(text.slice('base64:'.length), 'base64') : Buffer.from(text, 'utf8');
 	const expected = cipherSpecs[cipher].keyLength;
 	if (key.length !== expected) {
-		throw new PrerequisiteFailed(`${name} is ${key.length} bytes long; ${cipher} needs a ${expected}-byte key.`, {
+		throw new PrerequisiteFailed(`${name} is ${key.length} bytes long; ${cipher} needs a ${expected}-byte key (${source}).`, {
 			hint: `Set it to the platform's own key ("base64:" followed by ${expected} base64-encoded bytes), or pass --app-cipher with the platform's cipher.`,
 		});
 	}
@@ -115,7 +115,7 @@ export function decrypt(payload: string, keys: AppKeys): string {
 	}
 
 	if (!spec.aead && !foundValidMac) {
-		throw new DecryptError('bad-mac', `The MAC is invalid: no key (APP_KEY or APP_PREVIOUS_KEYS, ${keys.source}) produced it.`);
+		throw new DecryptError('bad-mac', `The MAC is invalid: neither APP_KEY nor any key of APP_PREVIOUS_KEYS produced it (${keys.source}).`);
 	}
 
 	throw new DecryptError('bad-decrypt', `Could not decrypt the data with ${keys.cipher} and the configured keys (${keys.source}).`);

@@ -121,9 +121,9 @@ test('appKeysFrom: missing key is null, a key of the wrong length names the vari
 	t.deepEqual(appKeysFrom({APP_KEY: appKey}, 'AES-256-CBC', 'x').current, keyBytes);
 	t.deepEqual(appKeysFrom({APP_KEY: 'sixteen-byte-key'}, 'AES-128-CBC', 'x').current, Buffer.from('sixteen-byte-key'));
 	const error = t.throws(() => appKeysFrom({APP_KEY: 'sixteen-byte-key'}, 'AES-256-CBC', 'APP_KEY in /srv/app/.env'), {instanceOf: PrerequisiteFailed});
-	t.regex(error!.message, /^APP_KEY \(APP_KEY in \/srv\/app\/\.env\) is 16 bytes long; AES-256-CBC needs a 32-byte key\./);
+	t.is(error!.message, 'APP_KEY is 16 bytes long; AES-256-CBC needs a 32-byte key (APP_KEY in /srv/app/.env).');
 	const previous = t.throws(() => appKeysFrom({APP_KEY: appKey, APP_PREVIOUS_KEYS: `${appKey},base64:AAAA`}, 'AES-256-CBC', 'env'), {instanceOf: PrerequisiteFailed});
-	t.regex(previous!.message, /^APP_PREVIOUS_KEYS entry 2 \(env\) is 3 bytes long/);
+	t.is(previous!.message, 'APP_PREVIOUS_KEYS entry 2 is 3 bytes long; AES-256-CBC needs a 32-byte key (env).');
 });
 
 test('parseCipher is case-insensitive and names --app-cipher otherwise', t => {
