@@ -149,7 +149,8 @@ const sqlInstants = ['2009-06-19T16:59:59Z', '2009-06-19T17:00:00Z', '2009-12-31
 
 testEachDialect('localSecondsSql evaluated by the database equals wallClock, for every row of a table', async (t, database) => {
 	const {sql} = database;
-	await sql.run('CREATE TABLE instants (id INTEGER PRIMARY KEY, unix_seconds BIGINT NOT NULL)');
+	// Typed as enrollments.entry_date is: an unsigned INT on MariaDB.
+	await sql.run(`CREATE TABLE instants (id INTEGER PRIMARY KEY, unix_seconds ${sql.dialect === 'mysql' ? 'INT UNSIGNED' : 'INTEGER'} NOT NULL)`);
 	await sql.run(`INSERT INTO instants (id, unix_seconds) VALUES ${sqlInstants.map(() => '(?, ?)').join(', ')}`, sqlInstants.flatMap((iso, index) => [index + 1, unix(iso)]));
 	const asText = sql.dialect === 'sqlite' ? (seconds: string) => `datetime(${seconds}, 'unixepoch')` : (seconds: string) => `DATE_ADD('1970-01-01 00:00:00', INTERVAL ${seconds} SECOND)`;
 	for (const zone of sqlZones) {
