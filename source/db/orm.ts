@@ -7,6 +7,7 @@ import {SqliteDriver} from '@mikro-orm/sqlite';
 import {entities} from '../../entities/index.js';
 import {DatabaseUnreachable, UsageError} from '../core/errors.js';
 import {type DatabaseTarget, describeTarget} from './database-url.js';
+import {jsonColumnsAsText} from './mysql-type-cast.js';
 import {Migration20261125000000} from './migrations/Migration20261125000000.js';
 import {Migration20261125010000} from './migrations/Migration20261125010000.js';
 import {Sql} from './sql.js';
@@ -20,7 +21,7 @@ export type Database = {
 
 export const migrationsList = [{name: 'Migration20261125000000', class: Migration20261125000000}, {name: 'Migration20261125010000', class: Migration20261125010000}];
 
-export function ormOptions(target: DatabaseTarget): Options {
+export function ormOptions(target: DatabaseTarget, options: {readonly sessionTimeZone?: string} = {}): Options {
 	const common = {
 		entities,
 		discovery: {warnWhenNoEntities: false},
@@ -34,6 +35,11 @@ export function ormOptions(target: DatabaseTarget): Options {
 		return {...common, driver: SqliteDriver, dbName: target.path, pool: {min: 1, max: 1}} as Options;
 	}
 
+	// A TIMESTAMP is converted through the session time zone, so sessions keep the zone the platform's own connections
+	// get (DESIGN.md §2): the server's default, since Laravel sets none, or the one its database config names
+	// (--db-session-timezone). No mysql2 `timezone` either: MikroORM already sets dateStrings, so DATETIME and TIMESTAMP
+	// come back as the stored text and no JavaScript Date ever touches a platform timestamp.
+	const {sessionTimeZone} = options;
 	return {
 		...common,
 		driver: MySqlDriver,
@@ -42,24 +48,33 @@ export function ormOptions(target: DatabaseTarget): Options {
 		user: target.user,
 		password: target.password,
 		dbName: target.database,
-		timezone: '+00:00',
 		pool: {
 			min: 1,
 			max: 4,
-			// Every connection works in UTC (DESIGN.md §2), whatever the server's default.
-			afterCreate(connection: {query: (sql: string, done: (error?: Error) => void) => void}, done: (error: Error | undefined, connection: unknown) => void) {
-				connection.query(`SET time_zone = '+00:00'`, error => {
-					done(error, connection);
-				});
-			},
+			...(sessionTimeZone === undefined
+				? {}
+				: {
+					afterCreate(connection: {query: (sql: string, values: unknown[], done: (error?: Error) => void) => void; destroy: () => void}, done: (error: Error | undefined, connection: unknown) => void) {
+						connection.query('SET time_zone = ?', [sessionTimeZone], error => {
+							if (error) {
+								// knex drops a connection whose afterCreate failed without closing it: its socket would hold the process open.
+								connection.destroy();
+							}
+
+							done(error, connection);
+						});
+					},
+				}),
 		},
-		driverOptions: {connection: {connectTimeout: 5000}},
+		driverOptions: {connection: {connectTimeout: 5000, typeCast: jsonColumnsAsText}},
 	} as Options;
 }
 
 export type OpenOptions = {
 	/** Demo and tests may create the SQLite file; every other command refuses a missing one. */
 	readonly createSqliteFile?: boolean;
+	/** MySQL/MariaDB: `SET time_zone` on every new connection (--db-session-timezone); default: the server's. */
+	readonly sessionTimeZone?: string;
 };
 
 /** Connects, and maps a failure to connect to exit 8 naming host:port (never the password). */
@@ -76,15 +91,18 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
 		}
 	}
 
-	let orm: MikroORM;
+	let orm: MikroORM | undefined;
 	try {
-		orm = await MikroORM.init(ormOptions(target));
+		orm = await MikroORM.init(ormOptions(target, {sessionTimeZone: options.sessionTimeZone}));
 		if (!(await orm.isConnected())) {
 			const check = await orm.checkConnection();
 			throw Object.assign(new Error(check.ok ? 'not connected' : check.reason), {cause: check.ok ? undefined : check.error});
 		}
 	} catch (error) {
-		throw connectionError(target, error);
+		// The pool would otherwise keep retrying its minimum connection (e.g. an unknown session time zone) and hold
+		// the process open.
+		await orm?.close(true).catch(() => undefined);
+		throw connectionError(target, error, options.sessionTimeZone);
 	}
 
 	const sql = new Sql(orm, target.dialect);
@@ -109,9 +127,15 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
 	};
 }
 
-export function connectionError(target: DatabaseTarget, error: unknown): Error {
+export function connectionError(target: DatabaseTarget, error: unknown, sessionTimeZone?: string): Error {
 	const code = findCode(error);
 	const where = target.dialect === 'sqlite' ? target.path : `${target.host}:${target.port}`;
+	if (code === 'ER_UNKNOWN_TIME_ZONE') {
+		return new UsageError(`The database server at ${where} does not know the session time zone "${sessionTimeZone ?? ''}" (--db-session-timezone).`, {
+			hint: 'Give the zone the platform\'s database config names, as an offset such as +06:00, or load the server\'s time-zone tables (mariadb-tzinfo-to-sql) to use a named zone.',
+		});
+	}
+
 	if (code?.startsWith('ER_ACCESS_DENIED')) {
 		return new DatabaseUnreachable(`Access denied for user "${target.dialect === 'mysql' ? target.user : ''}" at ${where}.`, {
 			hint: 'Check the user and password in --database-url / DATABASE_URL.',
