@@ -5,7 +5,7 @@ import {CommunityMember} from '../entities/community-member.js';
 import {Enrollment} from '../entities/enrollment.js';
 import {User} from '../entities/user.js';
 import type {Database} from '../source/db/orm.js';
-import {formatTimestamp, isoSeconds} from '../source/engine/timestamps.js';
+import {formatTimestamp, isoSeconds} from '../source/core/timestamps.js';
 import {loadCommunityLinks, rolePriority, type RoleName} from '../source/jobs/classroom-links.js';
 
 export async function naiveOrmBackfill(database: Database, sample: number): Promise<{enrollments: number; written: number; seconds: number}> {

@@ -4,7 +4,7 @@ import {readFileSync, readdirSync} from 'node:fs';
 import {join} from 'node:path';
 import type {EngineEvent} from '../source/engine/ports.js';
 import {backfillMembership} from '../source/jobs/backfill-membership.js';
-import type {Job} from '../source/jobs/job.js';
+import type {Job} from '../source/engine/job.js';
 import {migrateLegacyActivity} from '../source/jobs/migrate-legacy-activity.js';
 import {createPlainReporter} from '../source/reporters/plain.js';
 import {openBenchDatabase, type PhaseResult, restoreBaseline, resultPrefix, saveBaseline, temporaryFolder} from './common.js';
@@ -74,7 +74,7 @@ async function measure(spec: PhaseSpec): Promise<Measured> {
 				const started = performance.now();
 				let crashed = '';
 				try {
-					await runBenchJob(database, job, params(spec.batch), {mode: 'execute', options: {crashAfterBatch: spec.crashAfterBatch}, evidenceRoot: evidence.path, emit});
+					await runBenchJob(database, job, params(spec.batch), {mode: 'execute', options: {}, crashAfterBatch: spec.crashAfterBatch, evidenceRoot: evidence.path, emit});
 				} catch (error) {
 					crashed = (error as Error).message;
 				}

@@ -7,16 +7,18 @@ import type {EngineEvent} from '../source/engine/ports.js';
 import {findLatestDryRun} from '../source/evidence/dry-run-store.js';
 import {EvidenceFolder} from '../source/evidence/evidence-folder.js';
 import {takeSnapshot} from '../source/evidence/snapshot.js';
-import type {Job, JobOptions} from '../source/jobs/job.js';
+import type {Job, JobOptions} from '../source/engine/job.js';
 
 export type BenchJobOptions = {
 	readonly mode: 'dry-run' | 'execute';
 	readonly options: JobOptions;
+	/** Throw, as a crash would, after this many committed batches (the resume phase). */
+	readonly crashAfterBatch?: number;
 	readonly evidenceRoot: string;
 	readonly emit: (event: EngineEvent) => void;
 };
 
-export async function runBenchJob(database: Database, job: Job<any>, rawParams: Record<string, unknown>, bench: BenchJobOptions): Promise<JobStepOutcome & {evidenceDir: string | undefined}> {
+export async function runBenchJob(database: Database, job: Job<any>, rawParams: Record<string, unknown>, bench: BenchJobOptions): Promise<JobStepOutcome> {
 	const fingerprint = await fingerprintDatabase(database);
 	let folder: EvidenceFolder | undefined;
 	const outcome = await runJobStep({
@@ -31,7 +33,8 @@ export async function runBenchJob(database: Database, job: Job<any>, rawParams: 
 		env: {},
 		options: {evidenceRoot: bench.evidenceRoot, ...bench.options},
 		codeVersion: 'bench',
-		acceptDrift: true,
+		unfinished: 'resume',
+		decideDrift: async () => 'accept',
 		decision: {by: 'bench', answer: 'run'},
 		async evidence(runId) {
 			folder = await EvidenceFolder.create(bench.evidenceRoot, runId, {tool_version: 'bench', database: fingerprint, command: job.name});
@@ -43,7 +46,15 @@ export async function runBenchJob(database: Database, job: Job<any>, rawParams: 
 		self: {host: 'bench', pid: process.pid, isAlive: pid => pid === process.pid},
 		signal: new AbortController().signal,
 		emit: bench.emit,
+		afterBatch:
+			bench.crashAfterBatch === undefined
+				? undefined
+				: ({seq, committedThisProcess}) => {
+						if (committedThisProcess >= bench.crashAfterBatch!) {
+							throw new Error(`crash injected after batch ${seq}`);
+						}
+					},
 	});
 	await folder?.finalize({status: outcome.status});
-	return {...outcome, evidenceDir: folder?.dir};
+	return outcome;
 }

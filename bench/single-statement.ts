@@ -3,7 +3,7 @@
 // Idempotency keys: SHA1() on MariaDB; SQLite has no SHA-1, so there the key's pre-image is stored instead.
 import type {Database} from '../source/db/orm.js';
 import {dialectSql} from '../source/db/sql.js';
-import {formatTimestamp, isoSeconds} from '../source/engine/timestamps.js';
+import {formatTimestamp, isoSeconds} from '../source/core/timestamps.js';
 import {loadCommunityLinks} from '../source/jobs/classroom-links.js';
 import {linksTable, pairAggregation} from '../source/jobs/backfill/pair-sql.js';
 

@@ -1,4 +1,5 @@
 import {defineEntity, type InferEntity} from '@mikro-orm/core';
+import {TimestampText} from './timestamp-text.js';
 
 const p = defineEntity.properties;
 
@@ -16,7 +17,7 @@ export const RunbookBatch = defineEntity({
 		rowsScanned: p.integer(),
 		rowsWritten: p.integer(),
 		durationMs: p.integer(),
-		committedAt: p.string().columnType('timestamp'),
+		committedAt: p.type(TimestampText),
 	},
 });
 

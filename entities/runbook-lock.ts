@@ -1,4 +1,5 @@
 import {defineEntity, type InferEntity} from '@mikro-orm/core';
+import {TimestampText} from './timestamp-text.js';
 
 const p = defineEntity.properties;
 
@@ -10,8 +11,8 @@ export const RunbookLock = defineEntity({
 		runId: p.string(),
 		host: p.string(),
 		pid: p.integer(),
-		acquiredAt: p.string().columnType('timestamp'),
-		heartbeatAt: p.string().columnType('timestamp'),
+		acquiredAt: p.type(TimestampText),
+		heartbeatAt: p.type(TimestampText),
 	},
 });
 

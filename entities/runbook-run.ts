@@ -1,4 +1,5 @@
 import {defineEntity, type InferEntity} from '@mikro-orm/core';
+import {TimestampText} from './timestamp-text.js';
 
 const p = defineEntity.properties;
 
@@ -10,20 +11,20 @@ export const RunbookRun = defineEntity({
 		id: p.integer().primary(),
 		runId: p.string(),
 		job: p.string(),
-		params: p.string().columnType('json'),
+		params: p.text(),
 		paramsHash: p.string(),
 		codeVersion: p.string(),
 		mode: p.enum(['dry-run', 'execute', 'rollback'] as const),
 		status: p.enum(['running', 'succeeded', 'failed', 'aborted', 'rolled-back'] as const),
-		cursor: p.string().columnType('json').nullable(),
-		metrics: p.string().columnType('json').nullable(),
-		state: p.string().columnType('json').nullable(),
+		cursor: p.text().nullable(),
+		metrics: p.text().nullable(),
+		state: p.text().nullable(),
 		host: p.string(),
 		pid: p.integer(),
 		parentRunId: p.string().nullable(),
-		startedAt: p.string().columnType('timestamp'),
-		heartbeatAt: p.string().columnType('timestamp').nullable(),
-		finishedAt: p.string().columnType('timestamp').nullable(),
+		startedAt: p.type(TimestampText),
+		heartbeatAt: p.type(TimestampText).nullable(),
+		finishedAt: p.type(TimestampText).nullable(),
 	},
 });
 

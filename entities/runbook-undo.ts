@@ -1,4 +1,5 @@
 import {defineEntity, type InferEntity} from '@mikro-orm/core';
+import {TimestampText} from './timestamp-text.js';
 
 const p = defineEntity.properties;
 
@@ -13,9 +14,9 @@ export const RunbookUndo = defineEntity({
 		tableName: p.string(),
 		rowId: p.integer().nullable(),
 		action: p.enum(['insert', 'update', 'file'] as const),
-		before: p.string().columnType('json').nullable(),
+		before: p.text().nullable(),
 		afterHash: p.string().nullable(),
-		undoneAt: p.string().columnType('timestamp').nullable(),
+		undoneAt: p.type(TimestampText).nullable(),
 	},
 });
 

@@ -62,6 +62,8 @@ export default defineRunbook({
 			phase: 'execute',
 			job: 'migrate-legacy-activity',
 			params: {chunk: 500, since: '-90 days'},
+			// The same rows as the dry run: its resolved --since, not "-90 days" counted again from a later clock.
+			needs: {sinceAt: {step: 'migrate-legacy-activity-dry-run', value: 'resolved.sinceAt'}},
 			confirmation: {policy: 'type-to-confirm', word: 'migrate'},
 			keyMetrics: ['records_created', 'records_updated'],
 		},
@@ -81,6 +83,8 @@ export default defineRunbook({
 			description: 'API gate, SQL spot check and reconciliation of sampled users.',
 			phase: 'verify',
 			job: 'verify',
+			// This session's runs, not merely the newest ones in the database.
+			needs: {backfillRun: {step: 'backfill-membership', value: 'run-id'}, migrateRun: {step: 'migrate-legacy-activity', value: 'run-id'}},
 			confirmation: 'none',
 			keyMetrics: ['differences'],
 		},
@@ -99,6 +103,8 @@ export default defineRunbook({
 			description: 'Undoes exactly what this run changed, newest first; rows changed since are reported as conflicts.',
 			phase: 'rollback',
 			job: 'rollback',
+			// Undoes this session: every job run it made, newest first.
+			needs: {run: {value: 'run-id'}},
 			confirmation: {policy: 'type-to-confirm', word: 'rollback'},
 			onDemand: true,
 			keyMetrics: ['rows_deleted', 'rows_restored', 'files_restored'],

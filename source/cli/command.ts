@@ -1,7 +1,8 @@
 import type {Writable} from 'node:stream';
 import type {z} from 'zod';
-import type {Database} from '../db/orm.js';
 import type {Profile} from '../db/database-url.js';
+import type {Database} from '../db/orm.js';
+import type {BatchObserver} from '../engine/batch-runner.js';
 import type {GlobalOptions} from './global-options.js';
 
 export type CommandStatus = 'succeeded' | 'failed' | 'aborted';
@@ -14,7 +15,7 @@ export type CommandResult = {
 	readonly run_id?: string | null;
 	readonly params?: Record<string, unknown>;
 	readonly metrics?: Record<string, number>;
-	readonly drift?: Record<string, [number, number]> | null;
+	readonly drift?: Readonly<Record<string, readonly [number, number]>> | null;
 	readonly warnings?: string[];
 	readonly evidence_dir?: string | null;
 	/** Extra top-level keys for the JSON document (e.g. `steps` for `run`). */
@@ -35,6 +36,9 @@ export type Terminal = {
 	readonly interactive: boolean;
 };
 
+/** Test hooks, injected by tests through `runCli`; the production entry passes none. */
+export type Hooks = {readonly afterBatch?: BatchObserver};
+
 export type CommandContext = {
 	readonly global: GlobalOptions;
 	readonly terminal: Terminal;
@@ -50,14 +54,25 @@ export type CommandContext = {
 	readonly signal: AbortSignal;
 	/** Exits at once (the operator's second Ctrl-C). */
 	readonly forceExit: (code: number) => void;
+	readonly hooks: Hooks;
 };
 
-export type CommandSpec<Options = Record<string, unknown>> = {
+/** A command-line option: the flags as commander reads them, and its help text. */
+export type OptionSpec = {readonly key: string; readonly flags: string; readonly description: string};
+
+/**
+ * A command as the argument parser sees it: cheap to load (names, help, flags), so `--help` and `--version` never
+ * load the database driver, the ORM or Ink. `load` brings in what runs it.
+ */
+export type CommandEntry = {
 	readonly name: string;
 	readonly summary: string;
 	readonly arguments?: ReadonlyArray<string>;
-	/** Command-specific flags: [commander flags, help]. */
-	readonly options: ReadonlyArray<readonly [string, string]>;
+	readonly options: readonly OptionSpec[];
+	readonly load: () => Promise<CommandSpec<any>>;
+};
+
+export type CommandSpec<Options = Record<string, unknown>> = {
 	/** Validates the command's own options (raw strings) and positional arguments (`args`). */
 	readonly schema: z.ZodType<Options>;
 	readonly run: (context: CommandContext, options: Options) => Promise<CommandResult>;

@@ -25,6 +25,10 @@ export const globalOptionsSchema = z.object({
 	notifyWebhook: z.string().optional(),
 	breakLock: z.boolean().default(false),
 	events: z.enum(['json'], {error: '--events must be json'}).optional(),
+	appTimezone: z.string().min(1, '--app-timezone needs a zone name, e.g. Asia/Dhaka').optional(),
+	dbSessionTimezone: z.string().min(1, "--db-session-timezone needs a zone, e.g. '+06:00' or Asia/Dhaka").optional(),
+	appCipher: z.string().min(1).optional(),
+	encryptedAttributes: z.enum(['auto', 'always', 'never'], {error: '--encrypted-attributes must be auto, always or never'}).default('auto'),
 });
 
 export type GlobalOptions = z.infer<typeof globalOptionsSchema>;
@@ -47,4 +51,8 @@ export const globalOptionFlags: ReadonlyArray<readonly [string, string]> = [
 	['--notify-webhook <url>', 'Slack-compatible webhook for the summary (default RUNBOOK_NOTIFY_WEBHOOK)'],
 	['--break-lock', "take over a stale lock held by another host's run"],
 	['--events <format>', 'json: JSON-lines events on stderr'],
+	['--app-timezone <zone>', "the platform's time zone (default APP_TIMEZONE from the environment or <app root>/.env, else config/app.php, else UTC)"],
+	['--db-session-timezone <zone>', "MySQL/MariaDB session time zone, when the platform's database config names one (default: the server's)"],
+	['--app-cipher <cipher>', "the platform's Crypt cipher: AES-256-CBC (default), AES-128-CBC, AES-256-GCM, AES-128-GCM"],
+	['--encrypted-attributes <mode>', 'auto (write each encrypted column as the platform does) | always | never'],
 ];

@@ -1,17 +1,18 @@
 import {hostname} from 'node:os';
 import process from 'node:process';
-import type {Database} from '../db/orm.js';
-import {fingerprintDatabase} from '../db/fingerprint.js';
-import type {DatabaseFingerprint, EngineEvent, ProcessIdentity} from '../engine/ports.js';
+import type {ProcessIdentity} from '../core/identity.js';
 import {registerSecret} from '../core/redact.js';
+import type {DatabaseFingerprint} from '../db/fingerprint.js';
+import {fingerprintDatabase} from '../db/fingerprint.js';
+import type {Database} from '../db/orm.js';
+import type {JobOptions} from '../engine/job.js';
+import type {EngineEvent} from '../engine/ports.js';
 import {findLatestDryRun} from '../evidence/dry-run-store.js';
 import {takeSnapshot} from '../evidence/snapshot.js';
-import type {JobOptions} from '../engine/job.js';
 import {createJsonLinesReporter} from '../reporters/json-lines.js';
 import {createPlainReporter} from '../reporters/plain.js';
 import type {CommandContext} from './command.js';
-
-export const toolVersion = '0.1.0';
+import {toolVersion} from './tool-version.js';
 
 /** This process, for locks and runbook_runs; the only place that reads pid/host and probes other pids. */
 export const processIdentity: ProcessIdentity = {
@@ -58,7 +59,6 @@ export async function openJobSession(context: CommandContext, options: {readonly
 				maxQueueDepth: global.maxQueueDepth,
 				notifyWebhook: global.notifyWebhook ?? terminal.env.RUNBOOK_NOTIFY_WEBHOOK,
 				evidenceRoot: context.evidenceRoot,
-				crashAfterBatch: terminal.env.RUNBOOK_TEST_CRASH_AFTER_BATCH ? Number(terminal.env.RUNBOOK_TEST_CRASH_AFTER_BATCH) : undefined,
 			},
 			async close() {
 				await database.close();
@@ -70,12 +70,7 @@ export async function openJobSession(context: CommandContext, options: {readonly
 	}
 }
 
-export const evidencePorts = {
-	snapshot: takeSnapshot,
-	dryRuns: (root: string) => async (query: Parameters<typeof findLatestDryRun>[1]) => findLatestDryRun(root, query),
-};
-
-/** What every job step started from the command line shares: database, evidence lookups, clock, identity, signal. */
+/** What every job step started from the command line shares: database, evidence lookups, clock, identity, signal, hooks. */
 export function stepPorts(context: CommandContext, session: JobSession) {
 	return {
 		database: session.database,
@@ -85,10 +80,11 @@ export function stepPorts(context: CommandContext, session: JobSession) {
 		env: context.terminal.env,
 		options: session.jobOptions,
 		codeVersion: toolVersion,
-		snapshot: async (tables: readonly string[]) => evidencePorts.snapshot(session.database.sql, tables),
-		dryRuns: evidencePorts.dryRuns(context.evidenceRoot),
+		snapshot: async (tables: readonly string[]) => takeSnapshot(session.database.sql, tables),
+		dryRuns: async (query: Parameters<typeof findLatestDryRun>[1]) => findLatestDryRun(context.evidenceRoot, query),
 		clock: {now: () => new Date()},
 		self: processIdentity,
 		signal: context.signal,
+		afterBatch: context.hooks.afterBatch,
 	};
 }

@@ -1,17 +1,19 @@
 import {resolve} from 'node:path';
 import {Command, CommanderError, Option} from 'commander';
-import {openDatabase, migrateRunbookTables} from '../db/orm.js';
-import {asDatabaseUnreachable} from '../db/connection-errors.js';
-import {describeTarget, redactUrl} from '../db/database-url.js';
 import {RunbookError, UsageError} from '../core/errors.js';
 import {redactSecrets} from '../core/redact.js';
-import type {CommandContext, CommandResult, CommandSpec, Terminal} from './command.js';
+import {asDatabaseUnreachable} from '../db/connection-errors.js';
+import {describeTarget, redactUrl} from '../db/database-url.js';
+import type {CommandContext, CommandEntry, CommandResult, Hooks, Terminal} from './command.js';
 import {commands} from './commands/index.js';
 import {exitCodeOf} from './exit-codes.js';
 import {type GlobalOptions, globalOptionFlags, globalOptionsSchema} from './global-options.js';
 import {resolveTarget} from './profile.js';
 import {renderPlain, renderTable, type ResultDocument} from './render-result.js';
 import {usageErrorFrom} from './zod-error.js';
+
+// Only cheap modules are imported here: a command's code (the ORM, the drivers, Ink) loads when that command runs,
+// so `--help` and `--version` answer at once.
 
 const globalKeys = new Set(Object.keys(globalOptionsSchema.shape));
 
@@ -22,12 +24,14 @@ export type Invocation = {
 	readonly version: string;
 	/** Leaves at once (a second Ctrl-C); the open transaction rolls back with the connection. */
 	readonly forceExit: (code: number) => void;
+	/** Test hooks; the production entry passes none. */
+	readonly hooks?: Hooks;
 };
 
 /** argv → command → result → output; returns the exit code. The only place errors become exit codes. */
-export async function runCli({argv, terminal, signal, version, forceExit}: Invocation): Promise<number> {
+export async function runCli({argv, terminal, signal, version, forceExit, hooks = {}}: Invocation): Promise<number> {
 	const startedAt = Date.now();
-	const known = new Set(commands.map(spec => spec.name));
+	const known = new Set(commands.map(entry => entry.name));
 	const first = argv.find(argument => !argument.startsWith('-'));
 	let commandName = first !== undefined && known.has(first) ? first : 'guide';
 	if (first !== undefined && !known.has(first) && argv[0] === first) {
@@ -35,7 +39,7 @@ export async function runCli({argv, terminal, signal, version, forceExit}: Invoc
 		return 2;
 	}
 
-	let outputFormat: GlobalOptions['output'] = argv.some(argument => argument === '--output=json') ? 'json' : 'table';
+	let outputFormat: GlobalOptions['output'] = argv.includes('--output=json') ? 'json' : 'table';
 	let pending: Promise<{result: CommandResult; document: ResultDocument}> | undefined;
 
 	const program = new Command('community-runbook')
@@ -45,22 +49,25 @@ export async function runCli({argv, terminal, signal, version, forceExit}: Invoc
 		.configureOutput({writeOut: text => terminal.stdout.write(text), writeErr: () => {}})
 		.showSuggestionAfterError(true);
 
-	for (const spec of commands as CommandSpec[]) {
-		const command = program.command(spec.name, {isDefault: spec.name === 'guide'}).description(spec.summary).exitOverride().configureOutput({writeOut: text => terminal.stdout.write(text), writeErr: () => {}});
-		for (const argument of spec.arguments ?? []) {
+	for (const entry of commands) {
+		const command = program.command(entry.name, {isDefault: entry.name === 'guide'}).description(entry.summary).exitOverride().configureOutput({writeOut: text => terminal.stdout.write(text), writeErr: () => {}});
+		for (const argument of entry.arguments ?? []) {
 			command.argument(argument);
 		}
 
-		for (const [flags, help] of [...spec.options, ...globalOptionFlags]) {
+		for (const option of entry.options) {
+			command.addOption(new Option(option.flags, option.description));
+		}
+
+		for (const [flags, help] of globalOptionFlags) {
 			command.addOption(new Option(flags, help));
 		}
 
 		command.action(async (...parameters: unknown[]) => {
-			commandName = spec.name;
-			const commandObject = parameters.at(-1) as Command;
-			const raw = commandObject.opts();
+			commandName = entry.name;
+			const raw = (parameters.at(-1) as Command).opts();
 			outputFormat = raw.output === 'json' ? 'json' : outputFormat;
-			pending = execute(spec, raw, parameters.slice(0, -2) as string[], terminal, signal, startedAt, forceExit);
+			pending = execute(entry, raw, parameters.slice(0, -2) as string[]);
 		});
 	}
 
@@ -90,6 +97,42 @@ export async function runCli({argv, terminal, signal, version, forceExit}: Invoc
 		return fail(error);
 	}
 
+	async function execute(entry: CommandEntry, raw: Record<string, unknown>, args: string[]) {
+		const globalRaw = Object.fromEntries(Object.entries(raw).filter(([key]) => globalKeys.has(key)));
+		const ownRaw: Record<string, unknown> = Object.fromEntries(Object.entries(raw).filter(([key]) => !globalKeys.has(key)));
+		if (entry.arguments?.length) {
+			ownRaw.args = args;
+		}
+
+		const global = globalOptionsSchema.safeParse(globalRaw);
+		if (!global.success) {
+			throw usageErrorFrom(global.error);
+		}
+
+		const spec = await entry.load();
+		const own = spec.schema.safeParse(ownRaw);
+		if (!own.success) {
+			throw usageErrorFrom(own.error);
+		}
+
+		const result = await spec.run(buildContext(global.data, terminal, signal, forceExit, hooks), own.data);
+		const document: ResultDocument = {
+			command: entry.name,
+			status: result.status,
+			dry_run: result.dry_run ?? false,
+			run_id: result.run_id ?? null,
+			params: result.params ?? {},
+			metrics: result.metrics ?? {},
+			drift: result.drift ?? null,
+			warnings: result.warnings ?? [],
+			error: null,
+			evidence_dir: result.evidence_dir ?? null,
+			duration_ms: Date.now() - startedAt,
+			...result.extra,
+		};
+		return {result, document};
+	}
+
 	function fail(original: unknown): number {
 		// A connection lost mid-run is not a bug: exit 8, resumable (DESIGN.md §10).
 		const error = asDatabaseUnreachable(original);
@@ -100,26 +143,27 @@ export async function runCli({argv, terminal, signal, version, forceExit}: Invoc
 		if (known) {
 			terminal.stderr.write(`error: ${message}${hint ? ` ${hint}` : ''}\n`);
 		} else {
-			const stack = error instanceof Error && error.stack ? redactSecrets(error.stack) : message;
+			const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+			const stack = cause instanceof Error && cause.stack ? redactSecrets(cause.stack) : message;
 			terminal.stderr.write(`internal error (this is a bug, please report it with the lines below):\n${stack}\n`);
 		}
 
 		if (outputFormat === 'json') {
-			const status = code === 130 ? 'aborted' : 'failed';
+			const run = error instanceof RunbookError ? error.run : {};
 			terminal.stdout.write(
 				JSON.stringify({
 					command: commandName,
-					status,
+					status: code === 130 ? 'aborted' : 'failed',
 					dry_run: false,
-					run_id: (error as {runId?: string}).runId ?? null,
+					run_id: run.runId ?? null,
 					params: {},
-					metrics: (error as {metrics?: Record<string, number>}).metrics ?? {},
-					drift: (error as {drift?: unknown}).drift ?? null,
+					metrics: run.metrics ?? {},
+					drift: run.drift ?? null,
 					warnings: [],
 					error: {code, message, hint: hint ?? null},
-					evidence_dir: (error as {evidenceDir?: string}).evidenceDir ?? null,
+					evidence_dir: run.evidenceDir ?? null,
 					duration_ms: Date.now() - startedAt,
-					...((error as {extra?: Record<string, unknown>}).extra ?? {}),
+					...run.extra,
 				}) + '\n',
 			);
 		}
@@ -142,51 +186,11 @@ export async function runCli({argv, terminal, signal, version, forceExit}: Invoc
 	}
 }
 
-async function execute(spec: CommandSpec, raw: Record<string, unknown>, args: string[], terminal: Terminal, signal: AbortSignal, startedAt: number, forceExit: (code: number) => void) {
-	const globalRaw = Object.fromEntries(Object.entries(raw).filter(([key]) => globalKeys.has(key)));
-	const ownRaw = Object.fromEntries(Object.entries(raw).filter(([key]) => !globalKeys.has(key)));
-	if (spec.arguments?.length) {
-		ownRaw.args = args;
-	}
-
-	const global = globalOptionsSchema.safeParse(globalRaw);
-	if (!global.success) {
-		throw usageErrorFrom(global.error);
-	}
-
-	const own = spec.schema.safeParse(ownRaw);
-	if (!own.success) {
-		throw usageErrorFrom(own.error);
-	}
-
-	const context = buildContext(global.data, terminal, signal, forceExit);
-	const result = await spec.run(context, own.data);
-	const document: ResultDocument = {
-		command: spec.name,
-		status: result.status,
-		dry_run: result.dry_run ?? false,
-		run_id: result.run_id ?? null,
-		params: result.params ?? {},
-		metrics: result.metrics ?? {},
-		drift: result.drift ?? null,
-		warnings: result.warnings ?? [],
-		error: null,
-		evidence_dir: result.evidence_dir ?? null,
-		duration_ms: Date.now() - startedAt,
-		...result.extra,
-	};
-	return {result, document};
-}
-
-function buildContext(global: GlobalOptions, terminal: Terminal, signal: AbortSignal, forceExit: (code: number) => void): CommandContext {
+function buildContext(global: GlobalOptions, terminal: Terminal, signal: AbortSignal, forceExit: (code: number) => void, hooks: Hooks): CommandContext {
 	const {profile, target, implicitDemo} = resolveTarget(global, terminal.env, terminal.cwd);
 	const appRoot = resolve(terminal.cwd, global.appRoot ?? '.');
 	const evidenceRoot = resolve(terminal.cwd, global.evidenceDir ?? resolve(appRoot, 'storage/app/upgrade/stage11'));
 	let announced = false;
-	const warn = (message: string) => {
-		terminal.stderr.write(`warning: ${redactSecrets(message)}\n`);
-	};
-
 	return {
 		global,
 		terminal,
@@ -194,16 +198,20 @@ function buildContext(global: GlobalOptions, terminal: Terminal, signal: AbortSi
 		appRoot,
 		evidenceRoot,
 		databaseLabel: describeTarget(target),
-		warn,
+		warn(message) {
+			terminal.stderr.write(`warning: ${redactSecrets(message)}\n`);
+		},
 		signal,
 		forceExit,
+		hooks,
 		async connect(options = {}) {
 			if (implicitDemo && !announced) {
 				announced = true;
 				terminal.stderr.write(`note: no --database-url or DATABASE_URL given; using the demo profile (${target.dialect === 'sqlite' ? target.path : ''}).\n`);
 			}
 
-			const database = await openDatabase(target, {createSqliteFile: options.createSqliteFile ?? (profile !== 'production' && implicitDemo)});
+			const {openDatabase, migrateRunbookTables} = await import('../db/orm.js');
+			const database = await openDatabase(target, {createSqliteFile: options.createSqliteFile ?? (profile !== 'production' && implicitDemo), sessionTimeZone: global.dbSessionTimezone});
 			if (options.migrate !== false) {
 				try {
 					const applied = await migrateRunbookTables(database);

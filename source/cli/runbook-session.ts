@@ -2,23 +2,47 @@ import stage11 from '../../runbook/stage11.js';
 import {UsageError} from '../core/errors.js';
 import {loadRunbook, type Runbook} from '../engine/runbook-schema.js';
 import type {Operator, RunEvent, RunResult} from '../engine/runner-events.js';
+import {parseJobParams} from '../engine/job-runner.js';
+import type {Unfinished} from '../engine/run-lifecycle.js';
 import {runRunbook} from '../engine/runner.js';
 import {EvidenceFolder} from '../evidence/evidence-folder.js';
 import {jobRegistry} from '../jobs/registry.js';
 import type {CommandContext} from './command.js';
-import {openJobSession, stepPorts, toolVersion} from './job-session.js';
+import {openJobSession, stepPorts} from './job-session.js';
+import {toolVersion} from './tool-version.js';
 import {openThrottle} from './throttle-session.js';
 
 export const stage11Runbook: Runbook = loadRunbook(stage11);
 
 export type RunbookRunOptions = {
-	readonly from?: string;
-	readonly until?: string;
-	readonly resume?: boolean;
-	readonly batch?: number;
-	readonly chunk?: number;
-	readonly since?: string;
+	readonly from?: string | undefined;
+	readonly until?: string | undefined;
+	readonly unfinished: Unfinished;
+	readonly batch?: string | undefined;
+	readonly chunk?: string | undefined;
+	readonly since?: string | undefined;
 };
+
+/**
+ * `run --batch/--chunk/--since` as per-job overrides, checked by each job's own schema against its steps before
+ * anything connects (one usage line naming the flag).
+ */
+export function runOverrides(options: RunbookRunOptions): Record<string, Record<string, unknown>> {
+	const overrides: Record<string, Record<string, unknown>> = {};
+	if (options.batch !== undefined) overrides['backfill-membership'] = {batch: options.batch};
+	if (options.chunk !== undefined || options.since !== undefined) {
+		overrides['migrate-legacy-activity'] = {...(options.chunk === undefined ? {} : {chunk: options.chunk}), ...(options.since === undefined ? {} : {since: options.since})};
+	}
+
+	for (const step of stage11Runbook.steps) {
+		const job = jobRegistry[step.job];
+		if (job && overrides[step.job]) {
+			parseJobParams(job, {...step.params, ...overrides[step.job]});
+		}
+	}
+
+	return overrides;
+}
 
 /** Checks --from/--until against the runbook before anything connects. */
 export function assertStepIds(options: RunbookRunOptions): void {
@@ -41,21 +65,15 @@ export async function runStage11(context: CommandContext, operator: Operator, on
 		throw error;
 	});
 	try {
-		const overrides: Record<string, Record<string, unknown>> = {};
-		if (options.batch !== undefined) overrides['backfill-membership'] = {batch: options.batch};
-		if (options.chunk !== undefined || options.since !== undefined) {
-			overrides['migrate-legacy-activity'] = {...(options.chunk === undefined ? {} : {chunk: options.chunk}), ...(options.since === undefined ? {} : {since: options.since})};
-		}
-
 		return await runRunbook({
 			runbook: stage11Runbook,
 			registry: jobRegistry,
 			operator,
 			onEvent,
-			overrides,
+			overrides: runOverrides(options),
 			from: options.from,
 			until: options.until,
-			resume: options.resume,
+			unfinished: options.unfinished,
 			...stepPorts(context, session),
 			async openEvidence(runId, existingDir) {
 				return existingDir ? EvidenceFolder.open(existingDir) : EvidenceFolder.create(context.evidenceRoot, runId, {tool_version: toolVersion, database: session.fingerprint, command: 'run'});

@@ -1,6 +1,6 @@
 import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
-import {PrerequisiteFailed} from '../engine/errors.js';
+import {PrerequisiteFailed} from './errors.js';
 
 /** What the platform's environment says: the process environment, over `<app root>/.env` (DESIGN.md §2). */
 export type AppEnvironment = {

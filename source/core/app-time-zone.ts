@@ -1,4 +1,4 @@
-import {UsageError} from '../engine/errors.js';
+import {UsageError} from './errors.js';
 import type {AppEnvironment} from './app-environment.js';
 
 // The platform's clock (DESIGN.md §2): Laravel writes wall-clock time in config('app.timezone'), so every timestamp

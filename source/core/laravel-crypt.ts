@@ -1,4 +1,4 @@
-import {PrerequisiteFailed} from '../engine/errors.js';
+import {PrerequisiteFailed} from './errors.js';
 import {type AppKeys, decrypt, DecryptError, encrypt, looksLikePayload} from './laravel-encrypter.js';
 import {phpJsonEncode} from './php-json.js';
 

@@ -1,5 +1,5 @@
 import {createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual} from 'node:crypto';
-import {PrerequisiteFailed, UsageError} from '../engine/errors.js';
+import {PrerequisiteFailed, UsageError} from './errors.js';
 
 // Laravel's Encrypter (`Crypt::encryptString` / `decryptString`), DESIGN.md §2 "Encrypted attributes". The payload is
 // base64 of the JSON {iv, value, mac, tag}; `value` is what openssl_encrypt returns with options 0 (base64 already).

@@ -81,8 +81,7 @@ export function isConnectionLost(error: unknown): boolean {
 
 /**
  * The error as the CLI should report it: a lost connection becomes DatabaseUnreachable (exit 8) saying the run can
- * be resumed; typed errors and anything else pass through unchanged. Properties the JSON document uses (runId,
- * metrics, evidenceDir, extra) are carried over.
+ * be resumed; typed errors and anything else pass through unchanged.
  */
 export function asDatabaseUnreachable(error: unknown, target?: DatabaseTarget): unknown {
 	if (error instanceof RunbookError || !isConnectionLost(error)) {
@@ -95,8 +94,7 @@ export function asDatabaseUnreachable(error: unknown, target?: DatabaseTarget): 
 		hint: `Check that ${target ? describeTarget(target) : 'the server'} is up, then run the same command again to resume.`,
 		cause: error,
 	});
-	const carried = Object.fromEntries(['runId', 'metrics', 'drift', 'evidenceDir', 'extra'].filter(key => (error as Record<string, unknown>)[key] !== undefined).map(key => [key, (error as Record<string, unknown>)[key]]));
-	return Object.assign(mapped, carried);
+	return mapped;
 }
 
 function firstCode(error: unknown): string | undefined {

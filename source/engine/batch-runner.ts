@@ -1,19 +1,13 @@
-import type {Sql} from '../db/sql.js';
-import {insertRows} from './bulk-insert.js';
 import {OperatorAborted} from '../core/errors.js';
-import type {Clock, ThrottleProbe} from './ports.js';
+import type {Clock} from '../core/identity.js';
+import {recordBatch} from '../db/bookkeeping/batches.js';
+import {checkpointRun} from '../db/bookkeeping/runs.js';
+import {appendUndo, type UndoRow} from '../db/bookkeeping/undo-journal.js';
+import type {Sql} from '../db/sql.js';
+import type {ThrottleProbe} from './ports.js';
 import type {Progress} from './progress.js';
-import {updateRun} from './run-record.js';
-import {formatTimestamp} from '../core/timestamps.js';
 
-/** What a batch changed, for rollback (DESIGN.md §4 runbook_undo), written in the batch's own transaction. */
-export type UndoRow = {
-	readonly table: string;
-	readonly rowId: number | null;
-	readonly action: 'insert' | 'update' | 'file';
-	readonly before: unknown;
-	readonly afterHash: string | null;
-};
+export type {UndoRow} from '../db/bookkeeping/undo-journal.js';
 
 export type BatchOutcome = {
 	/** The last key this batch covered (its keyset upper edge); null when the source has nothing left. */
@@ -27,7 +21,7 @@ export type BatchOutcome = {
 /**
  * One source walked by keyset over an integer key, up to a bound fixed at the start. `runBatch` does the batch's
  * set-based writes inside `tx`; the runner adds the undo rows, the batch row and the checkpoint to the same
- * transaction.
+ * transaction. In a dry run `runBatch` gets the plain connection and must not write.
  */
 export type BatchSource = {
 	readonly name: string;
@@ -37,10 +31,12 @@ export type BatchSource = {
 	runBatch(tx: Sql, range: {readonly after: number; readonly limit: number; readonly upperBound: number}): Promise<BatchOutcome>;
 };
 
+/** Told about every committed batch; tests inject a crash here (the CLI never does). */
+export type BatchObserver = (batch: {readonly seq: number; readonly committedThisProcess: number}) => void;
+
 export type BatchRunOptions = {
 	readonly sql: Sql;
 	readonly runId: string;
-	readonly step: string;
 	readonly sources: readonly BatchSource[];
 	/** Resume point: last committed key per source. */
 	readonly cursor: Readonly<Record<string, number>>;
@@ -49,6 +45,8 @@ export type BatchRunOptions = {
 	/** Batches already committed (resume). */
 	readonly batchesDone: number;
 	readonly batchSize: number;
+	/** A dry run: no transaction, no undo rows, no batch rows, no checkpoint. */
+	readonly readOnly?: boolean;
 	readonly adaptive?: {readonly targetMs: number} | undefined;
 	readonly signal: AbortSignal;
 	readonly clock: Clock;
@@ -56,15 +54,16 @@ export type BatchRunOptions = {
 	readonly throttle?: ThrottleProbe | undefined;
 	readonly onThrottle?: (reason: string, waitMs: number) => void;
 	readonly onBatchSize?: (from: number, to: number) => void;
-	/** Test hook: throw (as a crash would) right after this many batches committed in this process. */
-	readonly crashAfterBatch?: number | undefined;
+	readonly afterBatch?: BatchObserver | undefined;
 	readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 };
+
+export type BatchFigures = {readonly seq: number; readonly source: string; readonly rows: number; readonly durationMs: number; readonly batchSize: number};
 
 export type BatchRunResult = {
 	readonly metrics: Record<string, number>;
 	readonly cursor: Record<string, number>;
-	readonly batches: Array<{seq: number; source: string; rows: number; durationMs: number; batchSize: number}>;
+	readonly batches: BatchFigures[];
 };
 
 export const minBatch = 100;
@@ -72,10 +71,10 @@ export const maxBatch = 50_000;
 
 /** Keyset batches, one transaction each, checkpointed; stops cleanly between batches when aborted. */
 export async function runBatches(options: BatchRunOptions): Promise<BatchRunResult> {
-	const {sql, runId, sources, clock, signal} = options;
+	const {sources, clock, signal} = options;
 	const metrics: Record<string, number> = {...options.metrics};
 	const cursor: Record<string, number> = {...options.cursor};
-	const batches: BatchRunResult['batches'] = [];
+	const batches: BatchFigures[] = [];
 	const total = sources.reduce((sum, source) => sum + source.total, 0);
 	const started = clock.now().getTime();
 	let seq = options.batchesDone;
@@ -90,67 +89,90 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunResu
 				throw new OperatorAborted('Stopped by the operator after the last committed batch.', {hint: 'Run the same command again to resume from the checkpoint.'});
 			}
 
-			await waitForThrottle(options, sleep);
+			if (!options.readOnly) {
+				await waitForThrottle(options, sleep);
+			}
+
 			const batchStarted = clock.now().getTime();
 			seq++;
-			const outcome = await sql.transaction(async tx => {
-				const result = await source.runBatch(tx, {after, limit: batchSize, upperBound: source.upperBound});
-				const nextCursor = {...cursor, [source.name]: result.lastKey ?? source.upperBound};
-				const nextMetrics = addMetrics(metrics, result.metrics);
-				await insertRows(
-					tx,
-					'runbook_undo',
-					['run_id', 'seq', 'table_name', 'row_id', 'action', 'before', 'after_hash'],
-					result.undo.map(undo => [runId, seq, undo.table, undo.rowId, undo.action, typeof undo.before === 'string' ? undo.before : JSON.stringify(undo.before), undo.afterHash]),
-				);
-				const durationMs = clock.now().getTime() - batchStarted;
-				await tx.run(
-					'INSERT INTO runbook_batches (run_id, seq, source, first_key, last_key, batch_size, rows_scanned, rows_written, duration_ms, committed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-					[runId, seq, source.name, after + 1, result.lastKey ?? source.upperBound, batchSize, result.scanned, result.written, durationMs, formatTimestamp(clock.now())],
-				);
-				await updateRun(tx, runId, {cursor: nextCursor, metrics: nextMetrics, heartbeatAt: clock.now()});
-				return {result, nextCursor, nextMetrics, durationMs};
-			});
-			Object.assign(cursor, outcome.nextCursor);
-			Object.assign(metrics, outcome.nextMetrics);
+			const range = {after, limit: batchSize, upperBound: source.upperBound};
+			const outcome = options.readOnly ? await source.runBatch(options.sql, range) : await commitBatch(options, source, range, seq, batchStarted, {cursor, metrics});
+			const durationMs = clock.now().getTime() - batchStarted;
+			cursor[source.name] = outcome.lastKey ?? source.upperBound;
+			Object.assign(metrics, addMetrics(metrics, outcome.metrics));
 			after = cursor[source.name]!;
-			scannedThisProcess += outcome.result.scanned;
-			batches.push({seq, source: source.name, rows: outcome.result.scanned, durationMs: outcome.durationMs, batchSize});
-			const elapsedMs = clock.now().getTime() - started;
-			const rowsPerSecond = elapsedMs > 0 ? (scannedThisProcess * 1000) / elapsedMs : 0;
-			const done = progressOf(sources, cursor);
-			options.report({
-				source: source.name,
-				batch: seq,
-				batchSize,
-				rowsScanned: done,
-				rowsTotal: total,
-				metrics: {...metrics},
-				rowsPerSecond: Math.round(rowsPerSecond),
-				etaMs: rowsPerSecond > 0 ? Math.max(0, Math.round(((total - done) / rowsPerSecond) * 1000)) : null,
-				elapsedMs,
-				throttle: null,
-			});
+			scannedThisProcess += outcome.scanned;
+			batches.push({seq, source: source.name, rows: outcome.scanned, durationMs, batchSize});
+			options.report(progressReport(options, source.name, {seq, batchSize, cursor, metrics, total, started, scannedThisProcess}));
 			if (options.adaptive) {
-				const next = adaptBatchSize(batchSize, outcome.durationMs, options.adaptive.targetMs);
+				const next = adaptBatchSize(batchSize, durationMs, options.adaptive.targetMs);
 				if (next !== batchSize) {
 					options.onBatchSize?.(batchSize, next);
 					batchSize = next;
 				}
 			}
 
-			if (options.crashAfterBatch !== undefined && batches.length >= options.crashAfterBatch) {
-				throw new Error(`crash injected after batch ${seq}`);
-			}
-
-			if (outcome.result.lastKey === null) {
+			options.afterBatch?.({seq, committedThisProcess: batches.length});
+			if (outcome.lastKey === null) {
 				break;
 			}
 		}
-
 	}
 
 	return {metrics, cursor, batches};
+}
+
+/** One batch in one transaction: the source's writes, its undo rows, the batch row and the checkpoint. */
+async function commitBatch(
+	options: BatchRunOptions,
+	source: BatchSource,
+	range: {after: number; limit: number; upperBound: number},
+	seq: number,
+	batchStarted: number,
+	so: {readonly cursor: Record<string, number>; readonly metrics: Record<string, number>},
+): Promise<BatchOutcome> {
+	const {runId, clock} = options;
+	return options.sql.transaction(async tx => {
+		const outcome = await source.runBatch(tx, range);
+		const lastKey = outcome.lastKey ?? source.upperBound;
+		await appendUndo(tx, runId, seq, outcome.undo);
+		await recordBatch(tx, {
+			runId,
+			seq,
+			source: source.name,
+			firstKey: range.after + 1,
+			lastKey,
+			batchSize: range.limit,
+			rowsScanned: outcome.scanned,
+			rowsWritten: outcome.written,
+			durationMs: clock.now().getTime() - batchStarted,
+			committedAt: clock.now(),
+		});
+		await checkpointRun(tx, runId, {cursor: {...so.cursor, [source.name]: lastKey}, metrics: addMetrics(so.metrics, outcome.metrics), at: clock.now()});
+		return outcome;
+	});
+}
+
+function progressReport(
+	options: BatchRunOptions,
+	source: string,
+	state: {seq: number; batchSize: number; cursor: Record<string, number>; metrics: Record<string, number>; total: number; started: number; scannedThisProcess: number},
+): Progress {
+	const elapsedMs = options.clock.now().getTime() - state.started;
+	const rowsPerSecond = elapsedMs > 0 ? (state.scannedThisProcess * 1000) / elapsedMs : 0;
+	const done = progressOf(options.sources, state.cursor);
+	return {
+		source,
+		batch: state.seq,
+		batchSize: state.batchSize,
+		rowsScanned: done,
+		rowsTotal: state.total,
+		metrics: {...state.metrics},
+		rowsPerSecond: Math.round(rowsPerSecond),
+		etaMs: rowsPerSecond > 0 ? Math.max(0, Math.round(((state.total - done) / rowsPerSecond) * 1000)) : null,
+		elapsedMs,
+		throttle: null,
+	};
 }
 
 /** Rows covered so far across sources, by key position (resumes included). */

@@ -1,22 +1,29 @@
 import {randomUUID} from 'node:crypto';
-import type {Database} from '../db/orm.js';
-import type {Profile} from '../db/database-url.js';
-import type {Checkpoint, Job, JobContext, JobMode, JobOptions, JobResult} from '../engine/job.js';
-import {runBatches} from './batch-runner.js';
 import {canonicalJson, sha256} from '../core/canonical-json.js';
-import {DriftDetected, OperatorAborted, PrerequisiteFailed, RunbookError, UsageError} from '../core/errors.js';
-import type {Clock, DatabaseFingerprint, DryRunLookup, EngineEvent, EvidencePort, ProcessIdentity, TableSnapshot, ThrottleProbe} from './ports.js';
-import type {Progress} from './progress.js';
-import {acquireRunLock} from './run-lock.js';
-import {findUnfinishedRun, insertRun, type RunRow, updateRun} from './run-record.js';
+import {asRunbookError, OperatorAborted, PrerequisiteFailed, RunbookError, UsageError} from '../core/errors.js';
+import type {Clock, ProcessIdentity} from '../core/identity.js';
 import {redactValue} from '../core/redact.js';
-import {isoSeconds, parseTimestamp} from '../core/timestamps.js';
+import {isoSeconds} from '../core/timestamps.js';
+import {asDatabaseUnreachable} from '../db/connection-errors.js';
+import type {Profile} from '../db/database-url.js';
+import type {DatabaseFingerprint} from '../db/fingerprint.js';
+import {checkpointRun} from '../db/bookkeeping/runs.js';
+import {appendUndo} from '../db/bookkeeping/undo-journal.js';
+import type {Database} from '../db/orm.js';
+import {type BatchObserver, runBatches} from './batch-runner.js';
+import {compareMetrics, type Drift, type DriftDecider, driftError} from './drift.js';
+import type {Job, JobContext, JobMode, JobOptions, JobResult, SessionView} from './job.js';
+import type {DryRunLookup, EngineEvent, EvidencePort, PlannedRun, TableSnapshot, ThrottleProbe} from './ports.js';
+import {openRun, prepareRun, type RunHandle, type Unfinished} from './run-lifecycle.js';
+import {stepRecord} from './step-record.js';
+
+export type StepRef = {readonly number: number; readonly id: string; readonly title: string};
 
 export type JobStepRequest = {
 	readonly job: Job<any>;
 	readonly rawParams: Record<string, unknown>;
-	readonly mode: Exclude<JobMode, 'rollback'>;
-	readonly step: {readonly number: number; readonly id: string; readonly title: string};
+	readonly mode: JobMode;
+	readonly step: StepRef;
 	readonly database: Database;
 	readonly fingerprint: DatabaseFingerprint;
 	readonly profile: Profile;
@@ -24,7 +31,9 @@ export type JobStepRequest = {
 	readonly env: Readonly<Record<string, string | undefined>>;
 	readonly options: JobOptions;
 	readonly codeVersion: string;
-	readonly acceptDrift: boolean;
+	/** An unfinished run of the same job: continue it (the default), or set it aside (--restart). */
+	readonly unfinished: Extract<Unfinished, 'resume' | 'restart'>;
+	readonly decideDrift: DriftDecider;
 	/** How the step was approved, for the evidence. */
 	readonly decision: {readonly by: string; readonly answer: string};
 	/** The step's evidence folder, or a factory called once the job's checks pass (so bad input writes nothing). */
@@ -36,68 +45,71 @@ export type JobStepRequest = {
 	readonly self: ProcessIdentity;
 	readonly signal: AbortSignal;
 	readonly emit: (event: EngineEvent) => void;
+	/** The runbook session this step runs in: it holds the run lock, and is the parent of the step's run. */
+	readonly session?: SessionView | undefined;
+	/** Injected by tests only: told about every committed batch. */
+	readonly afterBatch?: BatchObserver | undefined;
 };
 
 export type JobStepOutcome = {
 	readonly runId: string;
-	readonly status: 'succeeded' | 'failed' | 'aborted';
+	readonly status: 'succeeded';
 	readonly params: Record<string, unknown>;
 	readonly metrics: Record<string, number>;
-	readonly drift: Record<string, [number, number]> | null;
+	readonly drift: Drift | null;
 	readonly warnings: string[];
 	readonly resumed: boolean;
-	readonly result: JobResult | null;
+	readonly result: JobResult;
 	readonly durationMs: number;
+	readonly evidenceDir: string;
 };
 
-/** An error that carries what the JSON document still needs (run id, metrics, drift, evidence dir). */
-export type StepFailure = RunbookError & {runId?: string; metrics?: Record<string, number>; drift?: unknown; evidenceDir?: string};
+const beforeSnapshotKey = 'runner.snapshot_before';
 
 /**
- * Runs one job in one mode as a step: validates params, takes the lock, starts or resumes its runbook_runs row,
- * snapshots the touched tables, executes, checks drift against the latest dry run, and writes the step's evidence.
+ * Runs one job in one mode as a step: validates params, runs the job's checks, starts or resumes its run through the
+ * lifecycle (lock, runbook_runs row), snapshots the touched tables, plans or executes, checks drift against the dry
+ * run before it (before the first write and at the end), and writes the step's evidence. Failures are thrown as
+ * RunbookErrors carrying the run's data.
  */
 export async function runJobStep(request: JobStepRequest): Promise<JobStepOutcome> {
-	const {job, database, clock, step} = request;
+	const {job, database, clock, step, mode} = request;
 	const params = parseJobParams(job, request.rawParams);
 	const semantic = job.semanticParams(params);
 	const semanticHash = sha256(canonicalJson({job: job.name, ...semantic}));
+	const started = clock.now();
 	const warnings: string[] = [];
 	const sqlLog: Array<{statement: string; parameters: readonly unknown[]}> = [];
-	const started = clock.now();
 	let evidence: EvidencePort | undefined = typeof request.evidence === 'function' ? undefined : request.evidence;
 	const emit = (event: EngineEvent) => {
 		request.emit(event);
 		void evidence?.appendEvent({step: step.id, type: event.type, data: {...event, type: undefined, step: undefined}});
 	};
 
-	let runId: string = randomUUID();
-	let checkpoint: Checkpoint | null = null;
-	let resumed = false;
-	let lock: Awaited<ReturnType<typeof acquireRunLock>> | undefined;
-	let heartbeat: NodeJS.Timeout | undefined;
-	let runStartedAt = started;
-
-	let state: Record<string, unknown> = {};
-	const beforeSnapshotKey = 'runner.snapshot_before';
+	let run: RunHandle | undefined;
+	let runId = '';
+	let planned: PlannedRun | undefined;
+	let workSetDrift: Drift | null = null;
 	const context: JobContext<unknown> = {
 		database,
 		params,
+		mode,
 		get runId() {
 			return runId;
 		},
 		profile: request.profile,
 		appRoot: request.appRoot,
 		get startedAt() {
-			return runStartedAt;
+			return run?.startedAt ?? started;
 		},
 		signal: request.signal,
 		env: request.env,
 		options: request.options,
 		get checkpoint() {
-			return checkpoint;
+			return run?.checkpoint ?? null;
 		},
-		report: (progress: Progress) => emit({type: 'step-progress', step: step.id, progress}),
+		session: request.session ?? null,
+		report: progress => emit({type: 'step-progress', step: step.id, progress}),
 		warn(message) {
 			warnings.push(message);
 			emit({type: 'warning', step: step.id, message});
@@ -106,20 +118,29 @@ export async function runJobStep(request: JobStepRequest): Promise<JobStepOutcom
 			sqlLog.push({statement, parameters});
 		},
 		async saveState(next) {
-			state = {...state, ...next};
-			if (request.mode === 'execute') {
-				await updateRun(database.sql, runId, {state});
+			await run?.saveState(next);
+		},
+		async workSetFixed(figures) {
+			const drift = planned ? compareMetrics(planned.metrics, figures, Object.keys(figures)) : null;
+			if (drift && planned) {
+				emit({type: 'drift-detected', step: step.id, drift, phase: 'before-first-write'});
+				const choice = await request.decideDrift({step: step.id, drift, phase: 'before-first-write'});
+				if (choice !== 'accept') {
+					throw driftError(drift, 'before-first-write', planned, choice).conclude().withRun({drift});
+				}
+
+				workSetDrift = drift;
 			}
 		},
 		runBatches: async (sources, options) =>
 			runBatches({
 				sql: database.sql,
 				runId,
-				step: step.id,
 				sources,
-				cursor: checkpoint?.cursor ?? {},
-				metrics: checkpoint ? checkpoint.metrics : options.initialMetrics,
-				batchesDone: checkpoint?.batchesDone ?? 0,
+				readOnly: mode === 'dry-run',
+				cursor: run?.checkpoint?.cursor ?? {},
+				metrics: run?.checkpoint ? run.checkpoint.metrics : options.initialMetrics,
+				batchesDone: run?.checkpoint?.batchesDone ?? 0,
 				batchSize: options.batchSize,
 				adaptive: request.options.adaptive ? {targetMs: 500} : undefined,
 				signal: request.signal,
@@ -128,8 +149,20 @@ export async function runJobStep(request: JobStepRequest): Promise<JobStepOutcom
 				throttle: request.throttle,
 				onThrottle: (reason, waitMs) => emit({type: 'throttled', step: step.id, reason, waitMs}),
 				onBatchSize: (from, to) => emit({type: 'batch-size-changed', step: step.id, from, to}),
-				crashAfterBatch: request.options.crashAfterBatch,
+				afterBatch: request.afterBatch,
 			}),
+		async commit(work) {
+			if (mode === 'dry-run') {
+				throw new Error(`${job.name} tried to write during a dry run.`);
+			}
+
+			return database.sql.transaction(async tx => {
+				const {value, metrics, undo} = await work(tx);
+				await appendUndo(tx, runId, 1, undo);
+				await checkpointRun(tx, runId, {metrics, at: clock.now()});
+				return value;
+			});
+		},
 	};
 
 	// Checks are read-only and come first: bad input or a failed prerequisite writes nothing, not even evidence.
@@ -142,172 +175,97 @@ export async function runJobStep(request: JobStepRequest): Promise<JobStepOutcom
 		});
 	}
 
-	const unfinished = request.mode === 'execute' && job.resumable ? await findUnfinishedRun(database.sql, job.name) : undefined;
-	if (unfinished && !request.options.restart) {
-		assertResumable(unfinished, semantic, semanticHash, request.codeVersion, job.name);
-		runId = unfinished.runId;
-	}
-
+	const prepared =
+		mode === 'dry-run'
+			? undefined
+			: await prepareRun({
+					database,
+					job: job.name,
+					mode: mode === 'rollback' ? 'rollback' : 'execute',
+					params: {...semantic, ...params},
+					semantic,
+					semanticHash,
+					codeVersion: request.codeVersion,
+					unfinished: request.unfinished,
+					resumable: job.resumable === true,
+					parentRunId: request.session?.runId ?? null,
+					lockHeld: request.session !== undefined,
+					breakLock: request.options.breakLock ?? false,
+					self: request.self,
+					clock,
+					emit,
+					warn: context.warn,
+				});
+	runId = prepared?.runId ?? randomUUID();
 	evidence ??= await (request.evidence as (runId: string) => Promise<EvidencePort>)(runId);
 	const folder = evidence;
 	await folder.appendEvent({step: step.id, type: 'step-checks', data: checks});
+	run = prepared ? await openRun(prepared) : undefined;
+	planned = mode === 'execute' ? await request.dryRuns({job: job.name, semanticHash, database: request.fingerprint}) : undefined;
 
-	if (request.mode === 'execute') {
-		lock = await acquireRunLock(database, runId, request.self, clock, {breakLock: request.options.breakLock});
-		if (lock.takeover) {
-			warnings.push(`Took over the lock of run ${lock.takeover.previous.runId} (${lock.takeover.previous.host}, pid ${lock.takeover.previous.pid}): ${lock.takeover.reason}.`);
-			emit({type: 'lock-taken-over', step: step.id, reason: lock.takeover.reason, previous: lock.takeover.previous});
-		}
-
-		try {
-			if (unfinished && !request.options.restart) {
-				resumed = true;
-				runStartedAt = parseTimestamp(unfinished.startedAt);
-				const batchesDone = await countBatches(database, runId);
-				checkpoint = {cursor: unfinished.cursor, metrics: unfinished.metrics, batchesDone, state: unfinished.state};
-				await updateRun(database.sql, runId, {status: 'running', host: request.self.host, pid: request.self.pid, heartbeatAt: clock.now(), finishedAt: null});
-				emit({type: 'run-resumed', step: step.id, runId, cursor: unfinished.cursor, batchesDone});
-			} else {
-				if (unfinished) {
-					await updateRun(database.sql, unfinished.runId, {status: 'aborted', finishedAt: clock.now()});
-					warnings.push(`Started a new run; the unfinished run ${unfinished.runId} stays as it was (--restart).`);
-				}
-
-				await insertRun(database.sql, {runId, job: job.name, params: {...semantic, ...params}, paramsHash: semanticHash, codeVersion: request.codeVersion, mode: 'execute', host: request.self.host, pid: request.self.pid, startedAt: started});
-			}
-		} catch (error) {
-			await lock.release();
-			throw error;
-		}
-
-		heartbeat = setInterval(() => {
-			void lock?.heartbeat().catch(() => undefined);
-		}, 10_000);
-		heartbeat.unref?.();
-	}
-
-	state = {...checkpoint?.state};
-	if (request.mode === 'execute') {
-		// "Before" means before the run's first batch: a resume keeps the snapshot its first attempt saved with the
-		// checkpoint instead of taking one of the half-written tables (which also cost a full read of them).
-		const saved = state[beforeSnapshotKey] as TableSnapshot[] | undefined;
-		const before = saved ?? (await request.snapshot(job.touches));
-		if (!saved) {
-			state = {...state, [beforeSnapshotKey]: before};
-			await updateRun(database.sql, runId, {state});
-		}
-
-		await folder.writeSnapshot(step.number, step.id, 'before', before);
-	}
-
-	let result: JobResult | null = null;
-	let failure: unknown;
+	let result: JobResult | undefined;
+	let failure: RunbookError | undefined;
+	let drift: Drift | null = null;
+	let tables: readonly string[] = [];
 	try {
-		result = request.mode === 'dry-run' ? await job.plan(context) : await job.execute(context);
+		tables = typeof job.touches === 'function' ? await job.touches(context) : job.touches;
+		if (run) {
+			await folder.writeSnapshot(step.number, step.id, 'before', await snapshotBefore(run, request, tables));
+		}
+
+		result = mode === 'dry-run' ? await job.plan(context) : await job.execute(context);
+		drift = planned ? compareMetrics(planned.metrics, result.metrics) : null;
+		if (drift && planned) {
+			emit({type: 'drift-detected', step: step.id, drift, phase: 'after'});
+			const choice = await request.decideDrift({step: step.id, drift, phase: 'after'});
+			if (choice !== 'accept') {
+				failure = driftError(drift, 'after', planned, choice).conclude();
+			}
+		}
 	} catch (error) {
-		failure = error;
-		// A job may attach what it found before failing (verify's differences); keep it for the evidence.
-		result = (error as {result?: JobResult} | undefined)?.result ?? null;
+		failure = asRunbookError(asDatabaseUnreachable(error, database.target));
+		// A job may attach what it found before failing (verify's differences, rollback's conflicts).
+		result = (error as {result?: JobResult}).result ?? result;
 	}
 
 	const finished = clock.now();
-	const metrics = result?.metrics ?? {};
-	let drift: Record<string, [number, number]> | null = null;
-	if (!failure && request.mode === 'execute') {
-		const planned = await request.dryRuns({job: job.name, semanticHash, database: request.fingerprint});
-		drift = planned ? compareMetrics(planned.metrics, metrics) : null;
-	}
-
-	const status: JobStepOutcome['status'] = failure ? (failure instanceof OperatorAborted ? 'aborted' : 'failed') : 'succeeded';
-	if (request.mode === 'execute') {
-		if (heartbeat) clearInterval(heartbeat);
+	const metrics = result?.metrics ?? failure?.run.metrics ?? {};
+	const status = failure ? (failure instanceof OperatorAborted ? 'aborted' : 'failed') : 'succeeded';
+	if (run) {
 		try {
-			await updateRun(database.sql, runId, {status, finishedAt: status === 'succeeded' ? finished : null, heartbeatAt: finished, ...(result ? {metrics} : {})});
-			await folder.writeSnapshot(step.number, step.id, 'after', await request.snapshot(job.touches));
+			await run.end(status, {final: !failure || failure.concluded || job.resumable !== true, metrics: result ? metrics : undefined});
+			await folder.writeSnapshot(step.number, step.id, 'after', await request.snapshot(tables));
 		} catch {
 			// The database may be the thing that failed; the checkpoint of the last batch stands.
 		}
-
-		await lock?.release().catch(() => undefined);
 	}
 
-	const error = failure instanceof RunbookError ? {code: failure.exitCode, message: failure.message, hint: failure.hint ?? null} : failure ? {code: 1, message: String((failure as Error).message ?? failure), hint: null} : null;
-	await folder.writeStep(step.number, step.id, {
-		step: step.id,
-		number: step.number,
-		title: step.title,
-		job: job.name,
-		mode: request.mode,
-		status,
-		decision: {...request.decision, at: isoSeconds(started)},
-		run_id: runId,
-		resumed,
-		params: redactValue(params),
-		semantic_hash: semanticHash,
-		database: request.fingerprint,
-		metrics,
-		drift,
-		warnings: [...warnings, ...(result?.warnings ?? [])],
-		samples: result?.samples ?? [],
-		sql: sqlLog,
-		batches: result?.batches ?? [],
-		details: result?.details ?? {},
-		started_at: started.toISOString(),
-		finished_at: finished.toISOString(),
-		duration_ms: finished.getTime() - started.getTime(),
-		error,
-	});
+	await folder.writeStep(
+		step.number,
+		step.id,
+		stepRecord({request, params: redactValue(params), semanticHash, runId, resumed: run?.resumed ?? false, status, metrics, drift: drift ?? workSetDrift, planned, result, warnings, sqlLog, started, finished, failure}),
+	);
 	await folder.flush();
-
 	if (failure) {
-		throw Object.assign(failure as object, {runId, metrics, evidenceDir: folder.dir});
+		throw failure.withRun({runId, metrics, drift: drift ?? workSetDrift, evidenceDir: folder.dir});
 	}
 
-	if (drift && !request.acceptDrift) {
-		emit({type: 'drift-detected', step: step.id, drift});
-		throw Object.assign(
-			new DriftDetected(`The execution differs from the dry run: ${Object.entries(drift).map(([key, [planned, actual]]) => `${key} planned ${planned}, actual ${actual}`).join('; ')}.`, {
-				hint: 'Review the differences; re-run with --accept-drift to accept them, or roll back with `community-runbook rollback`.',
-			}),
-			{runId, metrics, drift, evidenceDir: folder.dir},
-		);
-	}
-
-	return {runId, status, params, metrics, drift, warnings: [...warnings, ...(result?.warnings ?? [])], resumed, result, durationMs: finished.getTime() - started.getTime()};
+	return {runId, status: 'succeeded', params, metrics, drift, warnings: [...warnings, ...(result!.warnings ?? [])], resumed: run?.resumed ?? false, result: result!, durationMs: finished.getTime() - started.getTime(), evidenceDir: folder.dir};
 }
 
-function assertResumable(run: RunRow, semantic: Record<string, unknown>, semanticHash: string, codeVersion: string, job: string): void {
-	if (run.codeVersion !== codeVersion) {
-		throw new UsageError(`The unfinished ${job} run ${run.runId} was started by code version ${run.codeVersion}, this is ${codeVersion}.`, {
-			hint: 'Resume it with the same version, or pass --restart to start a new run.',
-		});
+/**
+ * "Before" means before the run's first batch: a resume keeps the snapshot its first attempt saved with the
+ * checkpoint instead of taking one of the half-written tables (which also cost a full read of them).
+ */
+async function snapshotBefore(run: RunHandle, request: JobStepRequest, tables: readonly string[]): Promise<TableSnapshot[]> {
+	const saved = run.state()[beforeSnapshotKey] as TableSnapshot[] | undefined;
+	if (saved) {
+		return saved;
 	}
 
-	if (run.paramsHash !== semanticHash) {
-		const differences = Object.keys({...semantic})
-			.filter(key => canonicalJson(run.params[key] ?? null) !== canonicalJson(semantic[key] ?? null))
-			.map(key => `${key}: ${JSON.stringify(run.params[key] ?? null)} then, ${JSON.stringify(semantic[key] ?? null)} now`);
-		throw new UsageError(`The unfinished ${job} run ${run.runId} used other parameters (${differences.join('; ') || 'parameters differ'}).`, {
-			hint: 'Resume with the same parameters, or pass --restart to start a new run.',
-		});
-	}
-}
-
-async function countBatches(database: Database, runId: string): Promise<number> {
-	const row = await database.sql.get<{n: unknown}>('SELECT MAX(seq) AS n FROM runbook_batches WHERE run_id = ?', [runId]);
-	return Number(row?.n ?? 0);
-}
-
-/** Metrics that differ between the dry run and the execution: {metric: [planned, actual]}. */
-export function compareMetrics(planned: Record<string, number>, actual: Record<string, number>): Record<string, [number, number]> | null {
-	const drift: Record<string, [number, number]> = {};
-	for (const key of new Set([...Object.keys(planned), ...Object.keys(actual)])) {
-		if ((planned[key] ?? 0) !== (actual[key] ?? 0)) {
-			drift[key] = [planned[key] ?? 0, actual[key] ?? 0];
-		}
-	}
-
-	return Object.keys(drift).length > 0 ? drift : null;
+	const before = await request.snapshot(tables);
+	await run.saveState({[beforeSnapshotKey]: before});
+	return before;
 }
 
 /** Validates a job's raw params; a failure is one usage line naming the flag. */

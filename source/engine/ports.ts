@@ -1,9 +1,6 @@
 import type {DatabaseFingerprint} from '../db/fingerprint.js';
 import type {Progress} from './progress.js';
 
-export type {Clock, ProcessIdentity} from '../core/identity.js';
-export type {DatabaseFingerprint} from '../db/fingerprint.js';
-
 // The engine talks to the outside world only through these (STYLE.md principle 2).
 
 export type TableSnapshot = {readonly table: string; readonly rows: number; readonly checksum: string};
@@ -22,7 +19,10 @@ export type DryRunLookup = (query: {
 	readonly job: string;
 	readonly semanticHash: string;
 	readonly database: DatabaseFingerprint;
-}) => Promise<{readonly runId: string; readonly metrics: Record<string, number>; readonly file: string} | undefined>;
+}) => Promise<PlannedRun | undefined>;
+
+/** The dry run an execution is compared with (DESIGN.md §6 "Dry-run fidelity"). */
+export type PlannedRun = {readonly runId: string; readonly metrics: Record<string, number>; readonly file: string; readonly finishedAt: string};
 
 /** Asked before each batch; returns why to wait, or null to go on (DESIGN.md §6 "Throttle"). */
 export type ThrottleProbe = () => Promise<{readonly wait: boolean; readonly reason: string | null}>;

@@ -10,6 +10,12 @@ const confirmation = z.union([
 	z.object({policy: z.literal('type-to-confirm'), word: z.string().regex(/^[a-z]+$/)}),
 ]);
 
+/**
+ * A parameter taken from an earlier step of the same session: its job run id (`run-id`) or a parameter it resolved
+ * (`resolved.<name>`, e.g. the absolute --since a dry run fixed). Without `step`, the session's own run id.
+ */
+const need = z.object({step: stepId.optional(), value: z.union([z.literal('run-id'), z.string().regex(/^resolved\.[A-Za-z]\w*$/)])});
+
 export const runbookStepSchema = z.object({
 	id: stepId,
 	title: z.string().min(1),
@@ -17,6 +23,8 @@ export const runbookStepSchema = z.object({
 	phase: z.enum(['prerequisite', 'execute', 'dry-run', 'verify', 'rollback']),
 	job: z.string().min(1),
 	params: z.record(z.string(), z.unknown()).default({}),
+	/** Parameters taken from earlier steps (see `need`). */
+	needs: z.record(z.string(), need).default({}),
 	confirmation,
 	/** Steps that only run when chosen (rollback), never in the normal walk. */
 	onDemand: z.boolean().default(false),
@@ -35,6 +43,12 @@ export const runbookSchema = z
 		for (const [index, step] of runbook.steps.entries()) {
 			if (seen.has(step.id)) {
 				context.addIssue({code: 'custom', path: ['steps', index, 'id'], message: `duplicate step id ${step.id}`});
+			}
+
+			for (const [param, source] of Object.entries(step.needs)) {
+				if (source.step !== undefined && !seen.has(source.step)) {
+					context.addIssue({code: 'custom', path: ['steps', index, 'needs', param], message: `step ${step.id} needs ${source.step}, which is not an earlier step`});
+				}
 			}
 
 			seen.add(step.id);

@@ -63,7 +63,7 @@ export type Decision = {
 export type FailureRequest = {readonly step: string; readonly error: StepError; readonly rollbackAvailable: boolean};
 export type FailureChoice = 'retry' | 'rollback' | 'quit';
 
-export type DriftRequest = {readonly step: string; readonly drift: Record<string, [number, number]>};
+export type DriftRequest = {readonly step: string; readonly drift: Record<string, [number, number]>; readonly phase?: 'before-first-write' | 'after'};
 export type DriftChoice = 'accept' | 'rollback' | 'quit';
 
 /** The operator port: the TUI answers from prompts, `run --yes` from flags, tests from a script. */

@@ -2,11 +2,13 @@ import {readdir, readFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import type {DatabaseFingerprint} from './evidence-folder.js';
 
-// The execute step's drift check (DESIGN.md §6 "Dry-run fidelity") compares with the newest dry run of the same job,
-// semantic parameters and database, found among the step records of every evidence folder under the root.
+// The execute step's drift check (DESIGN.md §6 "Dry-run fidelity") compares with the newest succeeded dry run of the
+// same job, semantic parameters and database (driver and name; a server upgrade does not matter) among the step
+// records of every evidence folder under the root — if it finished after the last successful execution of that job
+// on that database: an execution consumes the dry run before it.
 
 export type DryRunQuery = {job: string; semanticHash: string; database: DatabaseFingerprint};
-export type DryRunFound = {runId: string; metrics: Record<string, number>; file: string};
+export type DryRunFound = {runId: string; metrics: Record<string, number>; file: string; finishedAt: string};
 
 type DryRunRecord = {
 	job?: unknown;
@@ -17,49 +19,46 @@ type DryRunRecord = {
 	metrics?: unknown;
 	finished_at?: unknown;
 	run_id?: unknown;
+	work_done?: unknown;
 };
 
 export async function findLatestDryRun(root: string, query: DryRunQuery): Promise<DryRunFound | undefined> {
-	let best: (DryRunFound & {finishedAt: number}) | undefined;
+	let best: (DryRunFound & {at: number}) | undefined;
+	let lastExecution = Number.NEGATIVE_INFINITY;
 	for (const folder of await entries(root)) {
 		const steps = join(root, folder, 'steps');
 		for (const name of (await entries(steps)).filter(entry => entry.endsWith('.json'))) {
 			const file = join(steps, name);
 			const record = await readRecord(file);
-			if (!record || !matches(record, query)) {
+			if (!record || !sameJobAndDatabase(record, query)) {
 				continue;
 			}
 
-			const finishedAt = Date.parse(String(record.finished_at).replace(' ', 'T'));
-			if (!best || finishedAt > best.finishedAt) {
+			const at = Date.parse(String(record.finished_at).replace(' ', 'T'));
+			if (record.mode === 'execute' && (record.work_done === true || record.status === 'succeeded')) {
+				lastExecution = Math.max(lastExecution, at);
+			} else if (isDryRunOf(record, query) && (!best || at > best.at)) {
 				const runId = typeof record.run_id === 'string' ? record.run_id : folder.replace(/^\d{8}T\d{6}Z-/, '');
-				best = {runId, metrics: numbers(record.metrics as Record<string, unknown>), file, finishedAt};
+				best = {runId, metrics: numbers(record.metrics as Record<string, unknown>), file, finishedAt: String(record.finished_at), at};
 			}
 		}
 	}
 
-	if (!best) {
+	if (!best || best.at <= lastExecution) {
 		return undefined;
 	}
 
-	const {finishedAt: _finishedAt, ...found} = best;
+	const {at: _at, ...found} = best;
 	return found;
 }
 
-function matches(record: DryRunRecord, query: DryRunQuery): boolean {
+function sameJobAndDatabase(record: DryRunRecord, query: DryRunQuery): boolean {
 	const database = record.database ?? {};
-	return (
-		record.job === query.job &&
-		record.mode === 'dry-run' &&
-		(record.status === undefined || record.status === 'succeeded') &&
-		record.semantic_hash === query.semanticHash &&
-		database.driver === query.database.driver &&
-		database.server_version === query.database.server_version &&
-		database.database === query.database.database &&
-		Boolean(record.metrics) &&
-		typeof record.metrics === 'object' &&
-		!Number.isNaN(Date.parse(String(record.finished_at).replace(' ', 'T')))
-	);
+	return record.job === query.job && database.driver === query.database.driver && database.database === query.database.database && !Number.isNaN(Date.parse(String(record.finished_at).replace(' ', 'T')));
+}
+
+function isDryRunOf(record: DryRunRecord, query: DryRunQuery): boolean {
+	return record.mode === 'dry-run' && (record.status === undefined || record.status === 'succeeded') && record.semantic_hash === query.semanticHash && Boolean(record.metrics) && typeof record.metrics === 'object';
 }
 
 function numbers(metrics: Record<string, unknown>): Record<string, number> {

@@ -1,3 +1,4 @@
+import {bannedPairEnrollments, clearPairs, fillPairs, pairsTable} from '../db/bookkeeping/backfill-pairs.js';
 import type {Sql} from '../db/sql.js';
 import {existingTables} from '../db/platform-schema.js';
 import type {BatchSource} from '../engine/batch-runner.js';
@@ -157,7 +158,8 @@ export const backfillMembership: Job<BackfillParams> = {
 			await context.saveState({workSet: storeWorkSet(workSet)});
 		}
 
-		const built = saved.pairsBuilt === true ? {base: Number(saved.base), last: Number(saved.last), count: Number(saved.count)} : await buildWorkTable(context, workSet, upperBound);
+		const built = (saved.pairs as Built | undefined) ?? (await buildWorkTable(context, workSet, upperBound));
+		await context.workSetFixed(built.figures);
 		const stamp: Stamp = {runId: context.runId, syncedAt: isoSeconds(context.startedAt), now: formatTimestamp(context.startedAt)};
 		const samples: unknown[] = [];
 		const banned = {enrollments: 0, samples: [] as unknown[]};
@@ -192,7 +194,7 @@ export const backfillMembership: Job<BackfillParams> = {
 			},
 		};
 		const result = await context.runBatches([source], {batchSize: context.params.batch, initialMetrics: zeroMetrics()});
-		await clearWorkTable(sql);
+		await clearPairs(sql);
 		// Nothing to walk: no batch carried the up-front metrics.
 		const metrics = built.count === 0 ? addMetrics(result.metrics, workSet.upfront) : result.metrics;
 		return {metrics: ordered(metrics), samples, batches: result.batches, details: {...details(workSet, upperBound, banned), pairs: built.count}};
@@ -213,34 +215,24 @@ function sample(pair: ClassifiedPair): Record<string, unknown> {
 	};
 }
 
-/**
- * Empties the work table: only the latest run can resume, so no other run's pairs are worth keeping. TRUNCATE on
- * MariaDB (a DELETE of 250k rows took over a second); SQLite's unqualified DELETE truncates by itself.
- */
-async function clearWorkTable(sql: Sql): Promise<void> {
-	await sql.run(sql.dialect === 'mysql' ? 'TRUNCATE TABLE runbook_backfill_pairs' : 'DELETE FROM runbook_backfill_pairs');
-}
+/** The work table's key range and the figures the dry run must match before the first write (DESIGN.md §6). */
+type Built = {readonly base: number; readonly last: number; readonly count: number; readonly figures: Record<string, number>};
 
-/**
- * Fixes the work set in one INSERT … SELECT: every (community, user) pair of the run, in (community, user) order.
- * Leftovers of older runs (only the latest run can resume) and of a half-built attempt of this one are removed first.
- */
-async function buildWorkTable(context: Context, workSet: WorkSet, upperBound: number): Promise<{base: number; last: number; count: number}> {
+/** Fixes the work set: every (community, user) pair of the run in one INSERT … SELECT, in (community, user) order. */
+async function buildWorkTable(context: Context, workSet: WorkSet, upperBound: number): Promise<Built> {
 	const sql = context.database.sql;
-	await clearWorkTable(sql);
-	if (workSet.linksSql) {
-		const pairs = pairAggregation(sql.dialect, workSet.linksSql, upperBound, Math.floor(context.startedAt.getTime() / 1000));
-		const statement = `INSERT INTO runbook_backfill_pairs (run_id, community_id, user_id, target_priority, target_joined_at, first_enrollment_id, first_course_id, enrollment_count)
-SELECT ?, w.community_id, w.user_id, w.target_priority, w.target_joined_at, w.first_enrollment_id, w.first_course_id, w.enrollment_count FROM (${pairs.sql}) w
-ORDER BY w.community_id, w.user_id`;
-		context.recordSql(statement, [context.runId, ...pairs.params]);
-		await sql.run(statement, [context.runId, ...pairs.params]);
-	}
-
-	const range = await sql.get<{first: unknown; last: unknown; count: unknown}>('SELECT MIN(id) AS first, MAX(id) AS last, COUNT(*) AS count FROM runbook_backfill_pairs WHERE run_id = ?', [context.runId]);
-	const count = Number(range?.count ?? 0);
-	const built = count === 0 ? {base: 0, last: 0, count} : {base: Number(range!.first) - 1, last: Number(range!.last), count};
-	await context.saveState({pairsBuilt: true, ...built});
+	const pairs = workSet.linksSql ? pairAggregation(sql.dialect, workSet.linksSql, upperBound, Math.floor(context.startedAt.getTime() / 1000)) : undefined;
+	const range = pairs ? await fillPairs(sql, context.runId, pairs, context.recordSql) : {base: 0, last: 0, count: 0, enrollments: 0};
+	const banned = range.count > 0 ? await bannedPairEnrollments(sql, context.runId) : 0;
+	const {upfront} = workSet;
+	const figures = {
+		communities_processed: upfront.communities_processed ?? 0,
+		communities_skipped: upfront.communities_skipped ?? 0,
+		enrollments_scanned: (upfront.enrollments_scanned ?? 0) + range.enrollments,
+		records_skipped: (upfront.records_skipped ?? 0) + banned,
+	};
+	const built: Built = {base: range.base, last: range.last, count: range.count, figures};
+	await context.saveState({pairs: built});
 	return built;
 }
 
@@ -254,7 +246,7 @@ async function runPairBatch(tx: Sql, runId: string, base: number, range: {after:
 	// Walk the primary key: both planners prefer the (run_id, id) index, which costs a second lookup per pair (4x slower
 	// per batch on MariaDB). The work table only ever holds this run's pairs, so run_id is a check, not a filter.
 	const byPrimaryKey = tx.dialect === 'mysql' ? 'FORCE INDEX (PRIMARY)' : 'NOT INDEXED';
-	const statement = `SELECT p.id AS pair_id, ${classifiedColumns(tx.dialect)} FROM runbook_backfill_pairs p ${byPrimaryKey} ${memberJoin} WHERE p.run_id = ? AND p.id > ? AND p.id <= ? ORDER BY p.id LIMIT ?${lock}`;
+	const statement = `SELECT p.id AS pair_id, ${classifiedColumns(tx.dialect)} FROM ${pairsTable} p ${byPrimaryKey} ${memberJoin} WHERE p.run_id = ? AND p.id > ? AND p.id <= ? ORDER BY p.id LIMIT ?${lock}`;
 	const parameters = [runId, base + range.after, base + range.upperBound, range.limit];
 	record(statement, parameters);
 	const rows = await tx.all<Record<string, unknown>>(statement, parameters);
@@ -267,7 +259,7 @@ async function runPairBatch(tx: Sql, runId: string, base: number, range: {after:
 
 	const {undo, written} = await writeMembers(tx, pairs, stamp, async () => {
 		const members = await tx.all<{id: unknown; community_id: unknown; user_id: unknown}>(
-			`SELECT m.id, m.community_id, m.user_id FROM runbook_backfill_pairs p JOIN community_members m ON m.community_id = p.community_id AND m.user_id = p.user_id WHERE p.run_id = ? AND p.id > ? AND p.id <= ?`,
+			`SELECT m.id, m.community_id, m.user_id FROM ${pairsTable} p JOIN community_members m ON m.community_id = p.community_id AND m.user_id = p.user_id WHERE p.run_id = ? AND p.id > ? AND p.id <= ?`,
 			[runId, base + range.after, lastId],
 		);
 		return new Map(members.map(member => [`${Number(member.community_id)}:${Number(member.user_id)}`, Number(member.id)]));

@@ -1,13 +1,13 @@
 import {access} from 'node:fs/promises';
 import {join} from 'node:path';
-import {z} from 'zod';
+import type {z} from 'zod';
 import type {Sql} from '../db/sql.js';
-import {insertRows} from '../engine/bulk-insert.js';
+import type {UndoRow} from '../db/bookkeeping/undo-journal.js';
 import {PrerequisiteFailed} from '../core/errors.js';
 import {flagFilePaths, flagsEnvVariable, parseEnvOverrides} from '../engine/feature-flags.js';
 import {pickTracked, rowHash} from '../engine/row-hash.js';
 import {formatTimestamp, isoSeconds} from '../core/timestamps.js';
-import {type CommunityRow, resolveCommunities, splitList} from './community-refs.js';
+import {type CommunityRow, resolveCommunities} from './community-refs.js';
 import {appRelative, contentHash, prettyJson, readTextOrNull, type StagedFile, stageFile} from './flag-files.js';
 import type {CheckResult, Job, JobContext, JobResult} from '../engine/job.js';
 
@@ -16,41 +16,9 @@ import type {CheckResult, Job, JobContext, JobResult} from '../engine/job.js';
 // (settings.rollout.beta + launched_at). Idempotent: a flag already as requested leaves both files untouched, a
 // community already marked with the same segments is not rewritten. Every change is in the undo log first.
 
-export const flagPattern = /^[a-z][a-z\d_.-]{0,63}$/;
-const segmentPattern = /^[a-z\d_-]+$/;
-const flagMessage = '--flag must be a flag name matching ^[a-z][a-z0-9_.-]{0,63}$ (e.g. community_profile_activity)';
-const percentageMessage = '--percentage must be an integer 0..100';
-const list = z.union([z.string(), z.array(z.string())]);
+import {type EnableFeatureParams, enableFeatureParameters} from './params/enable-feature.js';
 
-export const enableFeatureParameters = z.object({
-	flag: z.string({error: flagMessage}).trim().regex(flagPattern, flagMessage),
-	percentage: z
-		.union([z.number(), z.string()], {error: percentageMessage})
-		.default(100)
-		.transform((value, context) => {
-			const number = typeof value === 'number' ? value : /^\s*\d{1,3}\s*$/.test(value) ? Number(value) : Number.NaN;
-			if (!Number.isInteger(number) || number < 0 || number > 100) {
-				context.addIssue({code: 'custom', message: percentageMessage});
-				return z.NEVER;
-			}
-
-			return number;
-		}),
-	segment: list.default('internal').transform((value, context) => {
-		const segments = splitList(value);
-		const bad = segments.find(segment => !segmentPattern.test(segment));
-		if (segments.length === 0 || bad !== undefined) {
-			context.addIssue({code: 'custom', message: `--segment must be a comma list of names matching ^[a-z0-9_-]+$${bad === undefined ? '' : ` ("${bad}" does not)`}`});
-			return z.NEVER;
-		}
-
-		return segments;
-	}),
-	community: list.optional().transform(value => (value === undefined ? undefined : splitList(value))),
-	force: z.boolean().default(false),
-});
-
-export type EnableFeatureParams = z.output<typeof enableFeatureParameters>;
+export type {EnableFeatureParams} from './params/enable-feature.js';
 
 type FileChange = {readonly path: string; readonly name: string; readonly previous: string | null; readonly next: string | null};
 type CommunityChange = {readonly row: CommunityRow; readonly settings: string; readonly launchedAt: string; readonly changed: boolean};
@@ -233,12 +201,12 @@ export const enableFeature: Job<EnableFeatureParams> = {
 				}
 			}
 
-			const plan = await context.database.sql.transaction(async tx => {
+			const plan = await context.commit(async tx => {
 				const plan = await planFeature(tx, context, files);
-				const undo: unknown[][] = [];
+				const undo: UndoRow[] = [];
 				for (const change of [plan.flags, plan.rollouts]) {
 					if (change.next !== null) {
-						undo.push([context.runId, 1, change.name, null, 'file', change.previous === null ? null : JSON.stringify(change.previous), contentHash(change.next)]);
+						undo.push({table: change.name, action: 'file', before: change.previous, afterHash: contentHash(change.next)});
 					}
 				}
 
@@ -246,12 +214,10 @@ export const enableFeature: Job<EnableFeatureParams> = {
 				for (const change of plan.communities.filter(change => change.changed)) {
 					await tx.run(statement, [change.settings, change.launchedAt, change.row.id]);
 					context.recordSql(statement, [change.settings, change.launchedAt, change.row.id]);
-					undo.push([context.runId, 1, 'communities', change.row.id, 'update', JSON.stringify(pickTracked('communities', change.row)), rowHash('communities', {settings: change.settings, launched_at: change.launchedAt})]);
+					undo.push({table: 'communities', rowId: change.row.id, action: 'update', before: pickTracked('communities', change.row), afterHash: rowHash('communities', {settings: change.settings, launched_at: change.launchedAt})});
 				}
 
-				await insertRows(tx, 'runbook_undo', ['run_id', 'seq', 'table_name', 'row_id', 'action', 'before', 'after_hash'], undo);
-				await tx.run('UPDATE runbook_runs SET metrics = ? WHERE run_id = ?', [JSON.stringify(plan.metrics), context.runId]);
-				return plan;
+				return {value: plan, metrics: plan.metrics, undo};
 			});
 			while (staged.length > 0) {
 				await staged[0]!.commit();

@@ -1,7 +1,5 @@
 import {existingTables} from '../db/platform-schema.js';
-import type {Sql} from '../db/sql.js';
-import {addMetrics, type BatchSource} from '../engine/batch-runner.js';
-import {OperatorAborted} from '../core/errors.js';
+import type {BatchSource} from '../engine/batch-runner.js';
 import {formatTimestamp, isoSeconds} from '../core/timestamps.js';
 import {loadCommunityLinks} from './classroom-links.js';
 import type {CheckResult, Job, JobContext, JobResult} from '../engine/job.js';
@@ -11,7 +9,7 @@ import {commentsSource} from './legacy-activity/comments.js';
 import {type LegacyActivityParams, legacyActivityParameters} from './legacy-activity/params.js';
 import {postsSource} from './legacy-activity/posts.js';
 import {resolveSince} from './legacy-activity/since.js';
-import {type BatchRun, countSource, type LegacySource, maxId, metricNames, type Metrics, migrateBatch, type SourceName, zeroMetrics} from './legacy-activity/source.js';
+import {type BatchRun, countSource, type LegacySource, maxId, metricNames, type Metrics, migrateBatch, type ProcessedMetric, type SourceName, zeroMetrics} from './legacy-activity/source.js';
 
 // DESIGN.md §3.3: posts, comments and certificates into profile_activities, keyed by idempotency key, in keyset
 // batches over each source's id up to a bound fixed at the start. The dry run walks the same batches through the same
@@ -26,6 +24,8 @@ type WorkSet = {
 	readonly upperBounds: Readonly<Record<SourceName, number>>;
 	/** [course id, community ids] of non-deleted communities, for certificates. */
 	readonly links: ReadonlyArray<readonly [number, readonly number[]]>;
+	/** Source rows passing each source's filters up to its bound: the *_processed figures the dry run must match. */
+	readonly processed: Readonly<Record<ProcessedMetric, number>>;
 };
 
 const tablesRead = ['users', 'communities', 'community_posts', 'community_post_comments', 'certificates', 'profile_activities'];
@@ -56,55 +56,29 @@ export const migrateLegacyActivity: Job<LegacyActivityParams> = {
 		return {ok: checks.every(check => check.ok), checks};
 	},
 	async plan(context): Promise<JobResult> {
-		const work = await fixWorkSet(context);
-		const samples: unknown[] = [];
-		const run: BatchRun = {since: sqlSince(work), write: false, now: formatTimestamp(context.startedAt), onRows: collectSamples(samples), record: recordOnce(context)};
-		let metrics: Record<string, number> = zeroMetrics();
-		const started = Date.now();
-		let batch = 0;
-		let scanned = 0;
-		const sources = sourcesOf(work);
-		const total = await totals(context.database.sql, sources, work);
-		for (const source of sources) {
-			const upperBound = work.upperBounds[source.name];
-			let after = 0;
-			while (after < upperBound) {
-				if (context.signal.aborted) {
-					throw new OperatorAborted('Dry run stopped by the operator; nothing was written.', {hint: 'Run it again to get the full counts.'});
-				}
-
-				const outcome = await migrateBatch(context.database.sql, source, {after, limit: context.params.chunk, upperBound}, run);
-				metrics = addMetrics(metrics, outcome.metrics);
-				batch++;
-				scanned += outcome.scanned;
-				const elapsedMs = Date.now() - started;
-				context.report({source: source.name, batch, batchSize: context.params.chunk, rowsScanned: scanned, rowsTotal: total, metrics: {...metrics}, rowsPerSecond: elapsedMs > 0 ? Math.round((scanned * 1000) / elapsedMs) : 0, etaMs: null, elapsedMs, throttle: null});
-				if (outcome.lastKey === null) {
-					break;
-				}
-
-				after = outcome.lastKey;
-			}
-		}
-
-		return {metrics: ordered(metrics), samples, details: details(context, work)};
+		return migrate(context, false);
 	},
 	async execute(context): Promise<JobResult> {
-		const work = await fixWorkSet(context);
-		const samples: unknown[] = [];
-		const run: BatchRun = {since: sqlSince(work), write: true, now: formatTimestamp(context.startedAt), onRows: collectSamples(samples), record: recordOnce(context)};
-		const sources = sourcesOf(work);
-		const counts = await Promise.all(sources.map(async source => countSource(context.database.sql, source, work.upperBounds[source.name], run.since)));
-		const batchSources: BatchSource[] = sources.map((source, index) => ({
-			name: source.name,
-			upperBound: work.upperBounds[source.name],
-			total: counts[index]!,
-			runBatch: async (tx, range) => migrateBatch(tx, source, range, run),
-		}));
-		const result = await context.runBatches(batchSources, {batchSize: context.params.chunk, initialMetrics: zeroMetrics()});
-		return {metrics: ordered(result.metrics), samples, batches: result.batches, details: details(context, work)};
+		return migrate(context, true);
 	},
 };
+
+/** The dry run and the execution: the same batches through the same code; only the execution writes. */
+async function migrate(context: Context, write: boolean): Promise<JobResult> {
+	const work = await fixWorkSet(context);
+	const samples: unknown[] = [];
+	const run: BatchRun = {since: sqlSince(work), write, now: formatTimestamp(context.startedAt), onRows: collectSamples(samples), record: recordOnce(context)};
+	const sources = sourcesOf(work);
+	const batchSources: BatchSource[] = sources.map(source => ({
+		name: source.name,
+		upperBound: work.upperBounds[source.name],
+		total: work.processed[source.processedMetric],
+		runBatch: async (tx, range) => migrateBatch(tx, source, range, run),
+	}));
+	await context.workSetFixed(work.processed);
+	const result = await context.runBatches(batchSources, {batchSize: context.params.chunk, initialMetrics: zeroMetrics()});
+	return {metrics: ordered(result.metrics), samples, batches: result.batches, details: details(context, work), resolved: {sinceAt: work.since}};
+}
 
 /**
  * The work set: since resolved ONCE against the run's start, the id bound of each source and the course links. A
@@ -118,7 +92,7 @@ async function fixWorkSet(context: Context): Promise<WorkSet> {
 
 	const sql = context.database.sql;
 	const spec = context.params.sinceSpec;
-	const since = spec ? isoSeconds(resolveSince(spec, context.startedAt)) : null;
+	const since = context.params.sinceAt ? isoSeconds(new Date(context.params.sinceAt)) : spec ? isoSeconds(resolveSince(spec, context.startedAt)) : null;
 	const [posts, comments, certificates] = await Promise.all(['community_posts', 'community_post_comments', 'certificates'].map(async table => maxId(sql, table)));
 	const {communities} = await loadCommunityLinks(sql);
 	const byCourse = new Map<number, number[]>();
@@ -138,7 +112,13 @@ async function fixWorkSet(context: Context): Promise<WorkSet> {
 	}
 
 	const links = [...byCourse.entries()].sort(([a], [b]) => a - b).map(([course, ids]) => [course, ids.sort((a, b) => a - b)] as const);
-	const work: WorkSet = {since, upperBounds: {community_posts: posts!, community_post_comments: comments!, certificates: certificates!}, links};
+	const upperBounds = {community_posts: posts!, community_post_comments: comments!, certificates: certificates!};
+	const processed = {posts_processed: 0, comments_processed: 0, completions_processed: 0};
+	for (const source of sourcesOf({since, upperBounds, links, processed})) {
+		processed[source.processedMetric] = await countSource(sql, source, upperBounds[source.name], since === null ? null : formatTimestamp(new Date(since)));
+	}
+
+	const work: WorkSet = {since, upperBounds, links, processed};
 	await context.saveState({work, since});
 	return work;
 }
@@ -150,15 +130,6 @@ function sourcesOf(work: WorkSet): LegacySource[] {
 
 function sqlSince(work: WorkSet): string | null {
 	return work.since === null ? null : formatTimestamp(new Date(work.since));
-}
-
-async function totals(sql: Sql, sources: readonly LegacySource[], work: WorkSet): Promise<number> {
-	let total = 0;
-	for (const source of sources) {
-		total += await countSource(sql, source, work.upperBounds[source.name], sqlSince(work));
-	}
-
-	return total;
 }
 
 function ordered(metrics: Readonly<Record<string, number>>): Metrics {

@@ -13,17 +13,34 @@ export const noWebhookReason = 'no webhook configured';
 
 const stepSchema = z.object({id: z.string(), status: z.string(), metrics: z.record(z.string(), z.number()).default({})});
 
-export const notifyParameters = z.object({
-	summary: z.object({
-		run_id: z.string(),
-		steps: z.array(stepSchema).default([]),
-		verification: z.object({passed: z.boolean(), differences: z.number().default(0)}).nullable().optional(),
-		evidence_dir: z.string().nullable().optional(),
-	}),
+const summarySchema = z.object({
+	run_id: z.string(),
+	steps: z.array(stepSchema).default([]),
+	verification: z.object({passed: z.boolean(), differences: z.number().default(0)}).nullable().optional(),
+	evidence_dir: z.string().nullable().optional(),
 });
 
+/** The summary is the session's (in a runbook); a caller outside one passes its own. */
+export const notifyParameters = z.object({summary: summarySchema.optional()});
+
 export type NotifyParams = z.output<typeof notifyParameters>;
-export type NotifySummary = NotifyParams['summary'];
+export type NotifySummary = z.output<typeof summarySchema>;
+
+/** The session as a summary: its steps, and the verify step's verdict. */
+function summaryOf(context: JobContext<NotifyParams>): NotifySummary {
+	if (context.params.summary) {
+		return context.params.summary;
+	}
+
+	const session = context.session;
+	const verify = session?.steps.find(step => step.job === 'verify' && step.status !== 'pending');
+	return {
+		run_id: session?.runId ?? context.runId,
+		steps: (session?.steps ?? []).map(step => ({id: step.id, status: step.status, metrics: {...step.metrics}})),
+		verification: verify ? {passed: verify.status === 'succeeded', differences: verify.metrics.differences ?? 0} : null,
+		evidence_dir: session?.evidenceDir ?? null,
+	};
+}
 
 /** Why the runner should skip step 9, or null when a webhook is configured. */
 export function notifySkipReason(options: Pick<JobOptions, 'notifyWebhook'>): string | null {
@@ -108,7 +125,7 @@ async function deliver(context: JobContext<NotifyParams>): Promise<JobResult> {
 		return {metrics: {notified: 0, attempts: 0}, details: {delivered: false, attempts: [], reason: 'webhook is not an http(s) URL'}};
 	}
 
-	const body = JSON.stringify(summaryPayload(context.params.summary));
+	const body = JSON.stringify(summaryPayload(summaryOf(context)));
 	const attempts: Attempt[] = [];
 	for (let index = 0; index <= notifyBackoffMs.length; index++) {
 		if (index > 0) {
@@ -143,7 +160,7 @@ export const notify: Job<NotifyParams> = {
 	async plan(context): Promise<JobResult> {
 		// A dry run posts nothing: it says whether it would.
 		const reason = notifySkipReason(context.options);
-		return {metrics: {notified: 0, attempts: 0}, details: reason ? {skipped: reason} : {would_post: true, payload: summaryPayload(context.params.summary)}};
+		return {metrics: {notified: 0, attempts: 0}, details: reason ? {skipped: reason} : {would_post: true, payload: summaryPayload(summaryOf(context))}};
 	},
 	execute: deliver,
 };

@@ -3,7 +3,7 @@ import {z} from 'zod';
 import {existingTables, platformTables} from '../db/platform-schema.js';
 import {pendingRunbookMigrations} from '../db/orm.js';
 import {readFlagState} from '../engine/feature-flags.js';
-import {readHolder} from '../engine/run-lock.js';
+import {readHolder} from '../db/bookkeeping/run-lock.js';
 import {checkThrottleProbes} from '../engine/throttle/index.js';
 import type {CheckResult, Job, JobContext, JobResult} from '../engine/job.js';
 
@@ -31,8 +31,10 @@ async function runChecks(context: JobContext<unknown>): Promise<Check[]> {
 	const flag = await readFlagState(context.appRoot, context.env, 'community_profile_activity');
 	checks.push({name: 'flag community_profile_activity at 0 %', ok: !flag.on, detail: flag.on ? `already on at ${flag.percentage} % (roll back or turn it off first)` : 'off'});
 
+	// A runbook session holds the lock from its start: its own hold is not another run's.
 	const holder = await readHolder(database);
-	checks.push({name: 'no other run holds the lock', ok: !holder, detail: holder ? `held by run ${holder.runId} on ${holder.host} (pid ${holder.pid}) since ${holder.acquiredAt}` : 'free'});
+	const other = holder && holder.runId !== context.session?.runId ? holder : undefined;
+	checks.push({name: 'no other run holds the lock', ok: !other, detail: other ? `held by run ${other.runId} on ${other.host} (pid ${other.pid}) since ${other.acquiredAt}` : holder ? 'held by this session' : 'free'});
 
 	const evidenceRoot = context.options.evidenceRoot;
 	if (evidenceRoot) {

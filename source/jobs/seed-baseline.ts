@@ -1,6 +1,6 @@
-import {z} from 'zod';
+import {seedBaselineParameters} from './params/seed-baseline.js';
 import type {Sql} from '../db/sql.js';
-import {insertRows} from '../engine/bulk-insert.js';
+import type {UndoRow} from '../db/bookkeeping/undo-journal.js';
 import {existingTables} from '../db/platform-schema.js';
 import {pickTracked, rowHash} from '../engine/row-hash.js';
 import {formatTimestamp} from '../core/timestamps.js';
@@ -23,6 +23,8 @@ const targets: Target[] = [
 	...levels.map(({level, ...values}) => ({metric: 'levels' as const, table: 'community_levels', where: 'community_id IS NULL AND level = ?', key: [level], values: {community_id: null, level, ...values, is_active: 1}})),
 	...pointsRules.map(({action, ...values}) => ({metric: 'rules' as const, table: 'community_points_rules', where: 'community_id IS NULL AND action = ?', key: [action], values: {community_id: null, action, ...values, is_active: 1}})),
 ];
+
+const seededTables = ['community_categories', 'community_levels', 'community_points_rules'];
 
 const metricNames = ['categories_created', 'categories_updated', 'levels_created', 'levels_updated', 'rules_created', 'rules_updated', 'records_unchanged'] as const;
 
@@ -56,12 +58,12 @@ function countChanges(changes: Change[]): Record<string, number> {
 
 export const seedBaseline: Job<{force: boolean}> = {
 	name: 'seed-baseline',
-	parameters: z.object({force: z.boolean().default(false)}),
+	parameters: seedBaselineParameters,
 	semanticParams: () => ({}),
-	touches: ['community_categories', 'community_levels', 'community_points_rules'],
+	touches: seededTables,
 	async check(context): Promise<CheckResult> {
 		const tables = await existingTables(context.database.sql);
-		const checks = seedBaseline.touches.map(table => ({name: `table ${table}`, ok: tables.has(table), detail: tables.has(table) ? 'present' : 'missing (the platform migrations have not run)'}));
+		const checks = seededTables.map(table => ({name: `table ${table}`, ok: tables.has(table), detail: tables.has(table) ? 'present' : 'missing (the platform migrations have not run)'}));
 		return {ok: checks.every(check => check.ok), checks};
 	},
 	async plan(context): Promise<JobResult> {
@@ -70,10 +72,10 @@ export const seedBaseline: Job<{force: boolean}> = {
 	},
 	async execute(context: JobContext<{force: boolean}>): Promise<JobResult> {
 		// Fifteen rows: one transaction, natural-key upserts, each change in the undo log with the row it replaced.
-		return context.database.sql.transaction(async tx => {
+		return context.commit(async tx => {
 			const changes = await classify(tx);
 			const now = formatTimestamp(context.startedAt);
-			const undo: unknown[][] = [];
+			const undo: UndoRow[] = [];
 			for (const change of changes) {
 				const {table, values} = change.target;
 				if (change.kind === 'created') {
@@ -81,7 +83,7 @@ export const seedBaseline: Job<{force: boolean}> = {
 					const statement = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
 					const result = await tx.run(statement, [...Object.values(values), now, now]);
 					context.recordSql(statement, [...Object.values(values), now, now]);
-					undo.push([context.runId, 1, table, result.insertId, 'insert', null, rowHash(table, values)]);
+					undo.push({table, rowId: result.insertId, action: 'insert', afterHash: rowHash(table, values)});
 				} else if (change.kind === 'updated') {
 					const existing = change.existing!;
 					const assignments = Object.keys(values).map(column => `${column} = ?`);
@@ -89,14 +91,13 @@ export const seedBaseline: Job<{force: boolean}> = {
 					await tx.run(statement, [...Object.values(values), now, existing.id]);
 					context.recordSql(statement, [...Object.values(values), now, existing.id]);
 					// updated_at too, so a rollback restores the row byte for byte.
-					undo.push([context.runId, 1, table, Number(existing.id), 'update', JSON.stringify({...pickTracked(table, existing), updated_at: existing.updated_at ?? null}), rowHash(table, {...existing, ...values})]);
+					undo.push({table, rowId: Number(existing.id), action: 'update', before: {...pickTracked(table, existing), updated_at: existing.updated_at ?? null}, afterHash: rowHash(table, {...existing, ...values})});
 				}
 			}
 
-			await insertRows(tx, 'runbook_undo', ['run_id', 'seq', 'table_name', 'row_id', 'action', 'before', 'after_hash'], undo);
 			const metrics = countChanges(changes);
-			await tx.run('UPDATE runbook_runs SET metrics = ? WHERE run_id = ?', [JSON.stringify(metrics), context.runId]);
-			return {metrics, samples: changes.filter(change => change.kind !== 'unchanged').map(change => ({table: change.target.table, key: change.target.key, kind: change.kind}))};
+			const value = {metrics, samples: changes.filter(change => change.kind !== 'unchanged').map(change => ({table: change.target.table, key: change.target.key, kind: change.kind}))};
+			return {value, metrics, undo};
 		});
 	},
 };

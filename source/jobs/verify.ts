@@ -11,38 +11,9 @@ import {backfillSpotCheck, migrationSpotChecks, type SpotCheck} from './verifica
 // verify (DESIGN.md §7, runbook step 8): 1. the API gate, 2. the SQL spot checks, 3. reconciliation of sampled users.
 // Every check runs (one failure does not hide the others); any failure is exit 4 with the differences.
 
-const integer = (message: string, min: number, max: number, fallback: number) =>
-	z
-		.union([z.number(), z.string()], {error: message})
-		.optional()
-		.transform((value, context) => {
-			if (value === undefined) {
-				return fallback;
-			}
+import {type VerifyParams, verifyParameters} from './params/verify.js';
 
-			const number = typeof value === 'number' ? value : /^\s*-?\d{1,12}\s*$/.test(value) ? Number(value) : Number.NaN;
-			if (!Number.isSafeInteger(number) || number < min || number > max) {
-				context.addIssue({code: 'custom', message: `${message} (got ${JSON.stringify(value)})`});
-				return z.NEVER;
-			}
-
-			return number;
-		});
-
-export const verifyParameters = z.object({
-	apiUrl: z
-		.string()
-		.trim()
-		.refine(value => /^https?:\/\/\S+$/i.test(value) && URL.canParse(value), '--api-url must be an http(s) URL, e.g. https://platform.example.com')
-		.optional(),
-	token: z.string().trim().min(1, '--token must not be empty').optional(),
-	sample: integer('--sample must be an integer 1..10000', 1, 10_000, 50),
-	seed: integer('--seed must be an integer', -2_147_483_648, 4_294_967_295, 1),
-	/** Explicit run ids (the runbook runner passes the runs it just made); default: the newest succeeded ones. */
-	runs: z.object({backfill: z.string().optional(), migrate: z.string().optional()}).optional(),
-});
-
-export type VerifyParams = z.output<typeof verifyParameters>;
+export type {VerifyParams} from './params/verify.js';
 type Context = JobContext<VerifyParams>;
 
 export type VerificationChecks = {
@@ -116,24 +87,20 @@ export function failureSummary(checks: VerificationChecks): string[] {
 }
 
 async function verifyAll(context: Context, mayWrite: boolean): Promise<JobResult> {
-	const runs = await findRunsToVerify(context.database.sql, context.params.runs ?? {});
+	const runs = await findRunsToVerify(context.database, {backfill: context.params.backfillRun, migrate: context.params.migrateRun});
 	const checks = await runChecks(context, runs, mayWrite);
 	const metrics = metricsOf(checks);
 	const details = {runs: {backfill: runs.backfill.runId, migrate: runs.migrate.runId}, checks};
 	const result: JobResult = {metrics, details, samples: checks.reconciliation.differences.slice(0, 20)};
 	const problems = failureSummary(checks).filter(line => mayWrite || !line.startsWith('API gate not checked'));
 	if (problems.length > 0) {
-		if (mayWrite) {
-			// The engine records no metrics for a failed step; keep them on the run row for `status` and the evidence.
-			await context.database.sql.run('UPDATE runbook_runs SET metrics = ? WHERE run_id = ?', [JSON.stringify(metrics), context.runId]);
-		}
-
+		// The result rides on the error: the step runner keeps its metrics on the run row and in the evidence.
 		throw Object.assign(
 			new VerificationFailed(`Verification failed: ${problems.join(' | ')}.`, {
 				hint: 'Every difference is in the step evidence and in the JSON output (checks); fix the cause, or undo the run with `community-runbook rollback`.',
 				details,
-			}),
-			{result, extra: {checks}},
+			}).withRun({metrics, extra: {checks}}),
+			{result},
 		);
 	}
 
@@ -155,7 +122,7 @@ export const verify: Job<VerifyParams> = {
 		}
 
 		try {
-			const runs = await findRunsToVerify(context.database.sql, context.params.runs ?? {});
+			const runs = await findRunsToVerify(context.database, {backfill: context.params.backfillRun, migrate: context.params.migrateRun});
 			checks.push({name: 'runs to verify', ok: true, detail: `backfill-membership ${runs.backfill.runId}, migrate-legacy-activity ${runs.migrate.runId}`});
 		} catch (error) {
 			checks.push({name: 'runs to verify', ok: false, detail: (error as Error).message});

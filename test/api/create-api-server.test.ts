@@ -3,7 +3,7 @@ import {join} from 'node:path';
 import type {ExecutionContext} from 'ava';
 import {startApiServer} from '../../source/api/create-api-server.js';
 import {mintPersonalAccessToken, revokePersonalAccessToken} from '../../source/api/personal-access-tokens.js';
-import {redactSecrets} from '../../source/engine/redact.js';
+import {redactSecrets} from '../../source/core/redact.js';
 import {testEachDialect, type TestDatabase} from '../helpers/databases.js';
 import {createAppRoot, seedProfileFeed, tokens, writeFlags, writeRollouts} from '../helpers/profile-feed.js';
 

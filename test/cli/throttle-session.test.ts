@@ -2,7 +2,7 @@ import test from 'ava';
 import type {CommandContext} from '../../source/cli/command.js';
 import {globalOptionsSchema} from '../../source/cli/global-options.js';
 import {openThrottle} from '../../source/cli/throttle-session.js';
-import {PrerequisiteFailed, UsageError} from '../../source/engine/errors.js';
+import {PrerequisiteFailed, UsageError} from '../../source/core/errors.js';
 import type {Database} from '../../source/db/orm.js';
 import {freePort} from '../helpers/free-port.js';
 

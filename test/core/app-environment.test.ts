@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import test from 'ava';
 import {readAppEnvironment, readConfiguredTimeZone} from '../../source/core/app-environment.js';
-import {PrerequisiteFailed} from '../../source/engine/errors.js';
+import {PrerequisiteFailed} from '../../source/core/errors.js';
 
 function appRootWith(files: Record<string, string>): string {
 	const root = mkdtempSync(join(tmpdir(), 'runbook-app-'));

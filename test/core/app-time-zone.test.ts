@@ -1,7 +1,7 @@
 import test from 'ava';
 import type {AppEnvironment} from '../../source/core/app-environment.js';
 import {instantOf, localSecondsSql, offsetAt, offsetIntervals, resolveAppTimeZone, wallClock} from '../../source/core/app-time-zone.js';
-import {UsageError} from '../../source/engine/errors.js';
+import {UsageError} from '../../source/core/errors.js';
 import {testEachDialect} from '../helpers/databases.js';
 
 const at = (iso: string) => new Date(iso);

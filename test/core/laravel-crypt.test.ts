@@ -1,6 +1,6 @@
 import {createCipheriv, createHmac} from 'node:crypto';
 import test from 'ava';
-import {PrerequisiteFailed, UsageError} from '../../source/engine/errors.js';
+import {PrerequisiteFailed, UsageError} from '../../source/core/errors.js';
 import {
 	type AppKeys,
 	appKeysFrom,

@@ -2,7 +2,7 @@ import test from 'ava';
 import {parseDatabaseUrl} from '../../source/db/database-url.js';
 import {openDatabase, pendingRunbookMigrations} from '../../source/db/orm.js';
 import {existingTables, platformTables} from '../../source/db/platform-schema.js';
-import {DatabaseUnreachable, UsageError} from '../../source/engine/errors.js';
+import {DatabaseUnreachable, UsageError} from '../../source/core/errors.js';
 import {testEachDialect} from '../helpers/databases.js';
 
 testEachDialect('creates the platform schema and the runbook tables', async (t, database) => {

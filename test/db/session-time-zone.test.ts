@@ -2,7 +2,7 @@ import test from 'ava';
 import {createConnection, type RowDataPacket} from 'mysql2/promise';
 import {parseDatabaseUrl} from '../../source/db/database-url.js';
 import {type Database, openDatabase} from '../../source/db/orm.js';
-import {UsageError} from '../../source/engine/errors.js';
+import {UsageError} from '../../source/core/errors.js';
 import {createTestDatabase, mysqlServerUrl, type TestDatabase} from '../helpers/databases.js';
 
 // DESIGN.md §2: a TIMESTAMP is converted through the session time zone, so the tool's sessions must use the zone

@@ -1,7 +1,8 @@
 import test from 'ava';
 import {adaptBatchSize, type BatchSource, runBatches} from '../../source/engine/batch-runner.js';
-import {OperatorAborted} from '../../source/engine/errors.js';
-import {insertRun, findRun} from '../../source/engine/run-record.js';
+import {OperatorAborted} from '../../source/core/errors.js';
+import {findRun, startRun} from '../../source/db/bookkeeping/runs.js';
+import {crashAfter} from '../helpers/run-job.js';
 import {dialectSql, type Sql} from '../../source/db/sql.js';
 import {type TestDatabase, testEachDialect} from '../helpers/databases.js';
 
@@ -16,7 +17,7 @@ function copySource(sql: Sql, upperBound: number): BatchSource {
 			const lastKey = last ? Number(last.id) : range.upperBound;
 			const email = dialectSql(sql.dialect).concat("'u'", 'id', "'@x.test'");
 			const inserted = await tx.run(`INSERT INTO users (name, email, role) SELECT title, ${email}, 'student' FROM courses WHERE id > ? AND id <= ?`, [range.after, lastKey]);
-			return {lastKey, scanned: inserted.affectedRows, written: inserted.affectedRows, metrics: {copied: inserted.affectedRows}, undo: [{table: 'users', rowId: null, action: 'insert', before: null, afterHash: null}]};
+			return {lastKey, scanned: inserted.affectedRows, written: inserted.affectedRows, metrics: {copied: inserted.affectedRows}, undo: [{table: 'users', rowId: lastKey, action: 'insert', afterHash: 'h'}]};
 		},
 	};
 }
@@ -28,16 +29,16 @@ async function seed(database: TestDatabase, rows: number): Promise<void> {
 		await database.sql.run(`INSERT INTO courses (title) VALUES ${slice.map(() => '(?)').join(', ')}`, slice.flat());
 	}
 
-	await insertRun(database.sql, {runId: 'run-1', job: 'toy', params: {}, paramsHash: 'h', codeVersion: 'test', mode: 'execute', host: 'h', pid: 1, startedAt: new Date()});
+	await startRun(database, {runId: 'run-1', job: 'toy', params: {}, paramsHash: 'h', codeVersion: 'test', mode: 'execute', host: 'h', pid: 1, startedAt: new Date()});
 }
 
 const clock = {now: () => new Date()};
 
 testEachDialect('commits one checkpoint per batch; a crash after batch k resumes to the same final state', async (t, database) => {
 	await seed(database, 23);
-	const base = {sql: database.sql, runId: 'run-1', step: 'toy', metrics: {copied: 0}, batchSize: 5, signal: new AbortController().signal, clock, report() {}};
-	await t.throwsAsync(runBatches({...base, sources: [copySource(database.sql, 23)], cursor: {}, batchesDone: 0, crashAfterBatch: 2}), {message: /crash injected after batch 2/});
-	const crashed = await findRun(database.sql, 'run-1');
+	const base = {sql: database.sql, runId: 'run-1', metrics: {copied: 0}, batchSize: 5, signal: new AbortController().signal, clock, report() {}};
+	await t.throwsAsync(runBatches({...base, sources: [copySource(database.sql, 23)], cursor: {}, batchesDone: 0, afterBatch: crashAfter(2)}), {message: /crash injected after batch 2/});
+	const crashed = await findRun(database, 'run-1');
 	t.deepEqual(crashed?.cursor, {courses: 10});
 	t.deepEqual(crashed?.metrics, {copied: 10});
 
@@ -68,7 +69,6 @@ testEachDialect('an abort stops after the committed batch with OperatorAborted, 
 		runBatches({
 			sql: database.sql,
 			runId: 'run-1',
-			step: 'toy',
 			sources: [copySource(database.sql, 12)],
 			cursor: {},
 			metrics: {copied: 0},
@@ -84,7 +84,7 @@ testEachDialect('an abort stops after the committed batch with OperatorAborted, 
 		}),
 		{instanceOf: OperatorAborted},
 	);
-	const run = await findRun(database.sql, 'run-1');
+	const run = await findRun(database, 'run-1');
 	t.deepEqual(run?.cursor, {courses: 4});
 	const users = await database.sql.get<{n: number}>('SELECT COUNT(*) AS n FROM users');
 	t.is(Number(users?.n), 4);

@@ -1,7 +1,7 @@
 import {rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import test from 'ava';
-import {PrerequisiteFailed} from '../../source/engine/errors.js';
+import {PrerequisiteFailed} from '../../source/core/errors.js';
 import {decideFlag, flagFilePaths, readFlagState} from '../../source/engine/feature-flags.js';
 import {createAppRoot, writeFlags, writeRollouts} from '../helpers/profile-feed.js';
 

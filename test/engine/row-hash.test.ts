@@ -1,5 +1,5 @@
 import test from 'ava';
-import {canonicalJson, sha256} from '../../source/engine/canonical-json.js';
+import {canonicalJson, sha256} from '../../source/core/canonical-json.js';
 import {pickTracked, rowHash, trackedColumns} from '../../source/engine/row-hash.js';
 
 // rowHash writes the canonical JSON by hand for speed; the undo rows of every existing run were hashed through

@@ -3,13 +3,13 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {z} from 'zod';
 import {fingerprintDatabase} from '../../source/db/fingerprint.js';
-import {OperatorAborted, UsageError} from '../../source/engine/errors.js';
+import {OperatorAborted, UsageError} from '../../source/core/errors.js';
 import {loadRunbook} from '../../source/engine/runbook-schema.js';
 import type {Decision, FailureChoice, Operator, RunEvent} from '../../source/engine/runner-events.js';
 import {runRunbook} from '../../source/engine/runner.js';
 import {EvidenceFolder} from '../../source/evidence/evidence-folder.js';
 import {verifyEvidence} from '../../source/evidence/verify-evidence.js';
-import type {Job} from '../../source/jobs/job.js';
+import type {Job} from '../../source/engine/job.js';
 import {type TestDatabase, testEachDialect} from '../helpers/databases.js';
 
 type Calls = string[];
@@ -78,7 +78,7 @@ async function run(database: TestDatabase, registry: Record<string, Job<any>>, o
 		registry,
 		operator,
 		onEvent: event => events.push(event),
-		resume: extra.resume,
+		unfinished: extra.resume ? 'resume' : 'refuse',
 		database,
 		fingerprint,
 		profile: 'testing',
@@ -110,7 +110,7 @@ testEachDialect('walks the steps in order, asks before confirm steps, marks a mi
 			['alpha-dry-run', 'succeeded'],
 			['danger', 'succeeded'],
 			['later', 'skipped'],
-			['undo', 'pending'],
+			['undo', 'skipped'],
 		],
 	);
 	const types = events.map(event => `${event.type}${'step' in event ? `:${event.step}` : ''}`);

@@ -2,8 +2,8 @@ import {randomBytes} from 'node:crypto';
 import test from 'ava';
 import {Redis} from 'ioredis';
 import {type BatchSource, runBatches} from '../../source/engine/batch-runner.js';
-import {UsageError} from '../../source/engine/errors.js';
-import {insertRun} from '../../source/engine/run-record.js';
+import {UsageError} from '../../source/core/errors.js';
+import {startRun} from '../../source/db/bookkeeping/runs.js';
 import {judgeReplica} from '../../source/engine/throttle/gauges.js';
 import {checkThrottleProbes, createThrottleProbe, parseQueueUrl, parseReplicaUrl} from '../../source/engine/throttle/index.js';
 import type {Database} from '../../source/db/orm.js';
@@ -161,7 +161,7 @@ testEachDialect('runBatches waits while the probe says wait (twice), emits throt
 		await database.sql.run('INSERT INTO courses (title) VALUES (?)', [`Course ${index}`]);
 	}
 
-	await insertRun(database.sql, {runId: 'run-t', job: 'toy', params: {}, paramsHash: 'h', codeVersion: 'test', mode: 'execute', host: 'h', pid: 1, startedAt: new Date()});
+	await startRun(database, {runId: 'run-t', job: 'toy', params: {}, paramsHash: 'h', codeVersion: 'test', mode: 'execute', host: 'h', pid: 1, startedAt: new Date()});
 	const source: BatchSource = {
 		name: 'courses',
 		upperBound: rows,
@@ -182,7 +182,6 @@ testEachDialect('runBatches waits while the probe says wait (twice), emits throt
 	const result = await runBatches({
 		sql: database.sql,
 		runId: 'run-t',
-		step: 'toy',
 		sources: [source],
 		cursor: {},
 		metrics: {seen: 0},

@@ -1,7 +1,7 @@
 import {readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import test from 'ava';
-import {PrerequisiteFailed} from '../../source/engine/errors.js';
+import {PrerequisiteFailed} from '../../source/core/errors.js';
 import {EvidenceFolder, folderStamp} from '../../source/evidence/evidence-folder.js';
 import {listFiles} from '../../source/evidence/manifest.js';
 import {verifyEvidence} from '../../source/evidence/verify-evidence.js';

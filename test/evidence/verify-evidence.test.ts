@@ -1,7 +1,7 @@
 import {readFileSync, rmSync, unlinkSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import test from 'ava';
-import {UsageError} from '../../source/engine/errors.js';
+import {UsageError} from '../../source/core/errors.js';
 import {chainEvent, formatEventLine, parseLine} from '../../source/evidence/event-chain.js';
 import {listFiles} from '../../source/evidence/manifest.js';
 import {verifyEvidence} from '../../source/evidence/verify-evidence.js';

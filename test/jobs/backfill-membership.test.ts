@@ -1,14 +1,14 @@
 import test from 'ava';
 import {existingTables} from '../../source/db/platform-schema.js';
 import type {Sql} from '../../source/db/sql.js';
-import {assumeNonConsecutiveIds} from '../../source/engine/bulk-insert.js';
-import {PrerequisiteFailed, UsageError} from '../../source/engine/errors.js';
+import {assumeNonConsecutiveIds} from '../../source/db/bulk-insert.js';
+import {PrerequisiteFailed, type RunbookError, UsageError} from '../../source/core/errors.js';
 import {parseJobParams} from '../../source/engine/job-runner.js';
 import {rowHash} from '../../source/engine/row-hash.js';
 import {takeSnapshot} from '../../source/evidence/snapshot.js';
 import {backfillMembership} from '../../source/jobs/backfill-membership.js';
 import {createTestDatabase, type TestDatabase, testEachDialect} from '../helpers/databases.js';
-import {type HarnessOptions, runJob} from '../helpers/job-harness.js';
+import {type HarnessOptions, runJob} from '../helpers/run-job.js';
 import {maskRunIds, memberRows, seedBackfillDataset} from './helpers/backfill-dataset.js';
 
 const now = new Date('2026-11-25T19:00:00Z');
@@ -108,7 +108,7 @@ function expectedRows(runId: string) {
 test('parameters: --source must be classrooms, --batch 1..100000, --community normalised', t => {
 	const parse = (raw: Record<string, unknown>) => parseJobParams(backfillMembership, raw);
 	const defaults = parse({source: 'classrooms'});
-	t.deepEqual(defaults, {source: 'classrooms', batch: 1000, dryRun: false});
+	t.deepEqual(defaults, {source: 'classrooms', batch: 1000});
 	t.is(defaults.community, undefined);
 	t.is(parse({source: 'classrooms', batch: '7'}).batch, 7);
 	t.is(parse({source: 'classrooms', batch: 100_000}).batch, 100_000);
@@ -261,8 +261,8 @@ testEachDialect('a crash after batch 2 resumes to the same rows and metrics; oth
 	const reference = await seeded(await createTestDatabase(database.sql.dialect));
 	try {
 		await seeded(database);
-		const crash = await t.throwsAsync(backfill(database, {batch: '3'}, {options: {crashAfterBatch: 2}}), {message: /crash injected after batch 2/});
-		const crashedRun = (crash as Error & {runId: string}).runId;
+		const crash = await t.throwsAsync(backfill(database, {batch: '3'}, {crashAfterBatch: 2}), {message: /crash injected after batch 2/});
+		const crashedRun = (crash as RunbookError).run.runId!;
 		t.is(Number((await database.sql.get<{n: unknown}>('SELECT COUNT(*) AS n FROM runbook_backfill_pairs'))!.n), 17, 'the work set stays until the run finishes');
 		const committed = await database.sql.get<{batches: unknown; last: unknown}>('SELECT COUNT(*) AS batches, MAX(last_key) AS last FROM runbook_batches WHERE run_id = ?', [crashedRun]);
 		t.deepEqual([Number(committed?.batches), Number(committed?.last)], [2, 6], '6 of 17 pairs done');
@@ -280,7 +280,7 @@ testEachDialect('a crash after batch 2 resumes to the same rows and metrics; oth
 		t.deepEqual(await memberRows(database.sql), expectedRows(crashedRun));
 
 		// Crash again, then --restart: a new run, the old one aborted; pairs finished by the old run count as unchanged.
-		await t.throwsAsync(backfill(database, {batch: '1'}, {options: {crashAfterBatch: 1}}));
+		await t.throwsAsync(backfill(database, {batch: '1'}, {crashAfterBatch: 1}));
 		const restarted = await backfill(database, {community: 'alpha'}, {options: {restart: true}});
 		t.not(restarted.runId, crashedRun);
 		t.deepEqual(restarted.metrics, {communities_processed: 1, communities_skipped: 0, enrollments_scanned: 12, members_created: 0, members_reactivated: 0, members_updated: 0, members_unchanged: 6, records_skipped: 3});

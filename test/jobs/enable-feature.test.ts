@@ -5,7 +5,7 @@ import {join} from 'node:path';
 import test from 'ava';
 import {enableFeature} from '../../source/jobs/enable-feature.js';
 import {rowHash} from '../../source/engine/row-hash.js';
-import {rollbackRun} from '../../source/engine/rollback.js';
+import {rollbackJob} from '../../source/jobs/rollback.js';
 import {takeSnapshot} from '../../source/evidence/snapshot.js';
 import {testEachDialect, type TestDatabase} from '../helpers/databases.js';
 import {createAppRoot} from '../helpers/profile-feed.js';
@@ -172,18 +172,7 @@ testEachDialect('rollback of an enable-feature run restores both files and the c
 	const before = await takeSnapshot(database.sql, ['communities']);
 	const outcome = await runJob(database, enableFeature, {flag, community: 'campus-general,study-hall'}, {appRoot: root});
 	t.is(outcome.metrics.communities_marked, 2);
-	const result = await rollbackRun({
-		database,
-		runId: outcome.runId,
-		appRoot: root,
-		overwriteConflicts: false,
-		signal: new AbortController().signal,
-		clock: {now: () => new Date('2026-11-25T20:00:00Z')},
-		self: {host: 'test-host', pid: process.pid, isAlive: () => false},
-		report() {},
-		warn() {},
-		recordSql() {},
-	});
+	const result = await runJob(database, rollbackJob, {run: outcome.runId}, {mode: 'rollback', appRoot: root, now: '2026-11-25T20:00:00Z'});
 	t.is(result.metrics.conflicts, 0);
 	t.is(result.metrics.files_restored, 2);
 	t.is(result.metrics.rows_restored, 2);

@@ -1,7 +1,7 @@
 import test from 'ava';
 import {parseJobParams} from '../../source/engine/job-runner.js';
-import {UsageError} from '../../source/engine/errors.js';
-import {isoSeconds} from '../../source/engine/timestamps.js';
+import {UsageError} from '../../source/core/errors.js';
+import {isoSeconds} from '../../source/core/timestamps.js';
 import {migrateLegacyActivity} from '../../source/jobs/migrate-legacy-activity.js';
 import {parseSince, resolveSince} from '../../source/jobs/legacy-activity/since.js';
 
@@ -89,6 +89,6 @@ test('--since errors name the flag and the accepted forms', t => {
 		t.false(message.includes('\n'));
 	}
 
-	t.deepEqual(migrateLegacyActivity.parameters.parse({since: '-90 days'}), {chunk: 500, since: '-90 days', sinceSpec: {kind: 'relative', amount: 90, unit: 'day'}});
+	t.deepEqual(migrateLegacyActivity.parameters.parse({since: '-90 days'}), {chunk: 500, since: '-90 days', sinceSpec: {kind: 'relative', amount: 90, unit: 'day'}, sinceAt: null});
 	t.deepEqual(migrateLegacyActivity.parameters.parse({since: '2025-08-01'}).sinceSpec, {kind: 'absolute', at: '2025-08-01T00:00:00Z'});
 });

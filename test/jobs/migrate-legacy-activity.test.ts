@@ -1,9 +1,10 @@
 import test from 'ava';
-import {assumeNonConsecutiveIds, insertRows} from '../../source/engine/bulk-insert.js';
-import {rollbackRun} from '../../source/engine/rollback.js';
+import {assumeNonConsecutiveIds, insertRows} from '../../source/db/bulk-insert.js';
+import {rollbackJob} from '../../source/jobs/rollback.js';
+import {runJob} from '../helpers/run-job.js';
 import {rowHash} from '../../source/engine/row-hash.js';
 import {takeSnapshot} from '../../source/evidence/snapshot.js';
-import {testEachDialect} from '../helpers/databases.js';
+import {type TestDatabase, testEachDialect} from '../helpers/databases.js';
 import {activities, type ActivityView, digestAll, runLegacyActivity, seedLegacyData, sha1} from './helpers/legacy-activity.js';
 
 const runStart = '2025-10-30 00:00:00';
@@ -240,19 +241,8 @@ test('semantic params are the --since text, never the chunk', async t => {
 	t.is(migrateLegacyActivity.parameters.parse({}).chunk, 500);
 });
 
-async function rollBack(database: Parameters<typeof rollbackRun>[0]['database'], runId: string) {
-	return rollbackRun({
-		database,
-		runId,
-		appRoot: '/nonexistent',
-		overwriteConflicts: false,
-		signal: new AbortController().signal,
-		clock: {now: () => new Date('2025-10-30T01:00:00Z')},
-		self: {host: 'test-host', pid: process.pid, isAlive: () => false},
-		report() {},
-		warn() {},
-		recordSql() {},
-	});
+async function rollBack(database: TestDatabase, runId: string) {
+	return runJob(database, rollbackJob, {run: runId}, {mode: 'rollback', now: '2025-10-30T01:00:00Z'});
 }
 
 testEachDialect('run + rollback gives back profile_activities exactly, without conflicts (after_hash matches what was written)', async (t, database) => {
@@ -264,7 +254,7 @@ testEachDialect('run + rollback gives back profile_activities exactly, without c
 	const outcome = await runLegacyActivity(database, {since: '2025-08-01', chunk: '4'});
 	t.is(outcome.metrics.records_updated, 1);
 	const result = await rollBack(database, outcome.runId);
-	t.deepEqual(result.conflicts, []);
+	t.is(result.metrics.conflicts, 0);
 	t.is(result.metrics.rows_deleted, 13);
 	t.is(result.metrics.rows_restored, 1);
 	t.deepEqual((await takeSnapshot(database.sql, ['profile_activities']))[0], before);
@@ -277,7 +267,7 @@ testEachDialect('on a server without consecutive insert ids the ids are looked u
 	const outcome = await runLegacyActivity(database, {since: '2025-08-01', chunk: '4'});
 	t.is(outcome.metrics.records_created, 14);
 	const result = await rollBack(database, outcome.runId);
-	t.deepEqual(result.conflicts, []);
+	t.is(result.metrics.conflicts, 0);
 	t.is(result.metrics.rows_deleted, 14);
 	t.deepEqual((await takeSnapshot(database.sql, ['profile_activities']))[0], before);
 });

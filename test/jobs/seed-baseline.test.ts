@@ -1,6 +1,6 @@
 import {seedBaseline} from '../../source/jobs/seed-baseline.js';
 import {testEachDialect} from '../helpers/databases.js';
-import {runJob} from '../helpers/job-harness.js';
+import {runJob} from '../helpers/run-job.js';
 
 const created = {categories_created: 5, categories_updated: 0, levels_created: 4, levels_updated: 0, rules_created: 6, rules_updated: 0, records_unchanged: 0};
 const unchanged = {categories_created: 0, categories_updated: 0, levels_created: 0, levels_updated: 0, rules_created: 0, rules_updated: 0, records_unchanged: 15};

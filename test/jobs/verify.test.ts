@@ -6,7 +6,7 @@ import test from 'ava';
 import {backfillMembership} from '../../source/jobs/backfill-membership.js';
 import {migrateLegacyActivity} from '../../source/jobs/migrate-legacy-activity.js';
 import {verify, type VerificationChecks} from '../../source/jobs/verify.js';
-import {VerificationFailed} from '../../source/engine/errors.js';
+import {VerificationFailed} from '../../source/core/errors.js';
 import {testEachDialect, type TestDatabase} from '../helpers/databases.js';
 import {createAppRoot, writeFlags} from '../helpers/profile-feed.js';
 import {runJob} from '../helpers/run-job.js';

@@ -1,7 +1,7 @@
 import {createHash} from 'node:crypto';
 import {createPlatformSchema} from '../../source/db/platform-schema.js';
 import type {Sql} from '../../source/db/sql.js';
-import {insertRows} from '../../source/engine/bulk-insert.js';
+import {insertRows} from '../../source/db/bulk-insert.js';
 import {prng} from './helpers.js';
 
 // A deterministic dataset of a few thousand rows for the crash trials: fast to build, with every state the jobs

@@ -2,7 +2,7 @@ import {hostname} from 'node:os';
 import {join} from 'node:path';
 import test from 'ava';
 import mysql from 'mysql2/promise';
-import {lockName} from '../../source/engine/run-lock.js';
+import {lockName} from '../../source/db/bookkeeping/run-lock.js';
 import {createTestDatabase, dialects, mysqlServerUrl, type TestDatabase} from '../helpers/databases.js';
 import {buildDataset} from './dataset.js';
 import {killJobs, outcomeOf, referenceOutcome} from './kill-trials.js';

@@ -1,7 +1,7 @@
 import {Sql} from '../../db/sql.js';
 import type {UndoRow} from '../../engine/batch-runner.js';
 import {sha1} from '../../core/canonical-json.js';
-import {insertRowsWithIds} from '../../engine/bulk-insert.js';
+import {insertRowsWithIds} from '../../db/bulk-insert.js';
 import {pickTracked, rowHash} from '../../engine/row-hash.js';
 import {rolePriority, type RoleName, roleOfPriority} from '../classroom-links.js';
 import type {PairAction} from './pair-sql.js';
@@ -130,7 +130,7 @@ export async function writeMembers(tx: Sql, pairs: readonly ClassifiedPair[], st
 				throw new Error(`The member row of community ${row.community_id}, user ${row.user_id} was not found after its insert.`);
 			}
 
-			undo.push({table: 'community_members', rowId: id, action: 'insert', before: null, afterHash: rowHash('community_members', row)});
+			undo.push({table: 'community_members', rowId: id, action: 'insert', afterHash: rowHash('community_members', row)});
 		}
 	}
 

@@ -8,7 +8,6 @@ export type BackfillParams = {
 	readonly batch: number;
 	/** Normalised --community tokens (ids as digits, slugs slugified), deduplicated and sorted; undefined = all. */
 	readonly community: string[] | undefined;
-	readonly dryRun: boolean;
 };
 
 export const batchRangeMessage = '--batch must be an integer 1..100000';
@@ -57,10 +56,9 @@ export const backfillParameters: z.ZodType<BackfillParams> = z.object({
 		}
 
 		return 'classrooms' as const;
-	}),
-	batch: batchSchema,
-	community: communitySchema,
-	dryRun: z.boolean().default(false),
+	}).meta({flag: '--source <source>', description: 'where memberships come from; only: classrooms'}),
+	batch: batchSchema.meta({flag: '--batch <n>', description: 'pairs per batch, 1..100000 (default 1000)'}),
+	community: communitySchema.meta({flag: '--community <ids>', description: 'community ids or slugs, comma-separated (default: every linked community)'}),
 }) as unknown as z.ZodType<BackfillParams>;
 
 /**

@@ -8,6 +8,8 @@ export type LegacyActivityParams = {
 	readonly since: string | null;
 	/** The parsed form; a relative one is resolved once, at the run's start. */
 	readonly sinceSpec: SinceSpec | null;
+	/** The since an earlier step already resolved (ISO instant): the runbook's execution uses its dry run's. */
+	readonly sinceAt: string | null;
 };
 
 export const chunkRange = {min: 1, max: 100_000, default: 500} as const;
@@ -54,6 +56,15 @@ const since = z
 		return {since: value, sinceSpec: parsed.spec};
 	});
 
+const sinceAt = z
+	.string()
+	.refine(value => !Number.isNaN(Date.parse(value)), 'sinceAt must be an ISO-8601 instant')
+	.optional();
+
 export const legacyActivityParameters: z.ZodType<LegacyActivityParams> = z
-	.object({chunk, since})
-	.transform(({chunk, since}) => ({chunk, since: since.since, sinceSpec: since.sinceSpec})) as unknown as z.ZodType<LegacyActivityParams>;
+	.object({
+		chunk: chunk.meta({flag: '--chunk <n>', description: 'source rows per batch (default 500)'}),
+		since: since.meta({flag: '--since <when>', description: "ISO date/datetime or relative ('-90 days', '90 days ago'), in the platform's time zone"}),
+		sinceAt,
+	})
+	.transform(({chunk, since, sinceAt}) => ({chunk, since: since.since, sinceSpec: since.sinceSpec, sinceAt: sinceAt ?? null})) as unknown as z.ZodType<LegacyActivityParams>;

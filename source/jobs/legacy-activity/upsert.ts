@@ -1,5 +1,5 @@
 import {Sql} from '../../db/sql.js';
-import {insertRowsWithIds} from '../../engine/bulk-insert.js';
+import {insertRowsWithIds} from '../../db/bulk-insert.js';
 import type {UndoRow} from '../../engine/batch-runner.js';
 import {pickTracked, rowHash} from '../../engine/row-hash.js';
 import {type ActivityRow, sameContent} from './activity.js';
@@ -58,7 +58,7 @@ export async function writeActivities(tx: Sql, classification: Classification, n
 		const ids = await insertRowsWithIds(tx, table, writtenColumns, values);
 		const byKey = ids ? undefined : await rowsByKey(tx, created.map(row => row.idempotency_key), 'id, idempotency_key', record);
 		for (const [index, row] of created.entries()) {
-			undo.push({table, rowId: ids ? ids[index]! : Number(byKey!.get(row.idempotency_key)!.id), action: 'insert', before: null, afterHash: rowHash(table, row)});
+			undo.push({table, rowId: ids ? ids[index]! : Number(byKey!.get(row.idempotency_key)!.id), action: 'insert', afterHash: rowHash(table, row)});
 		}
 	}
 

@@ -1,6 +1,6 @@
-import type {Sql} from '../../db/sql.js';
+import type {Database} from '../../db/orm.js';
 import {PrerequisiteFailed} from '../../core/errors.js';
-import {findRun, latestRun, type RunRow} from '../../engine/run-record.js';
+import {findRun, latestRun, type RunRow} from '../../db/bookkeeping/runs.js';
 import {formatTimestamp, parseTimestamp} from '../../core/timestamps.js';
 
 // The runs verify checks (DESIGN.md §7): the newest succeeded execute runs of backfill-membership and
@@ -24,9 +24,9 @@ function toVerified(run: RunRow): VerifiedRun {
 	return {runId: run.runId, metrics: run.metrics, params: run.params, state: run.state, startedAt: formatTimestamp(parseTimestamp(run.startedAt.slice(0, 19)))};
 }
 
-async function findOne(sql: Sql, job: string, explicit: string | undefined): Promise<VerifiedRun | string> {
+async function findOne(database: Database, job: string, explicit: string | undefined): Promise<VerifiedRun | string> {
 	if (explicit) {
-		const run = await findRun(sql, explicit);
+		const run = await findRun(database, explicit);
 		if (!run || run.job !== job) {
 			return `run ${explicit} is not a ${job} run in runbook_runs`;
 		}
@@ -34,14 +34,14 @@ async function findOne(sql: Sql, job: string, explicit: string | undefined): Pro
 		return run.status === 'succeeded' && run.mode === 'execute' ? toVerified(run) : `run ${explicit} of ${job} is ${run.mode} / ${run.status}, not a succeeded execution`;
 	}
 
-	const run = await latestRun(sql, {job, mode: 'execute', status: 'succeeded'});
+	const run = await latestRun(database, {job, mode: 'execute', status: 'succeeded'});
 	return run ? toVerified(run) : `no succeeded ${job} run in runbook_runs`;
 }
 
 /** Both runs, or PrerequisiteFailed naming what is missing (there is nothing to verify without them). */
-export async function findRunsToVerify(sql: Sql, explicit: {readonly backfill?: string | undefined; readonly migrate?: string | undefined} = {}): Promise<RunsToVerify> {
-	const backfill = await findOne(sql, backfillJob, explicit.backfill);
-	const migrate = await findOne(sql, migrateJob, explicit.migrate);
+export async function findRunsToVerify(database: Database, explicit: {readonly backfill?: string | undefined; readonly migrate?: string | undefined} = {}): Promise<RunsToVerify> {
+	const backfill = await findOne(database, backfillJob, explicit.backfill);
+	const migrate = await findOne(database, migrateJob, explicit.migrate);
 	const problems = [backfill, migrate].filter((entry): entry is string => typeof entry === 'string');
 	if (problems.length > 0) {
 		throw new PrerequisiteFailed(`Nothing to verify: ${problems.join('; ')}.`, {hint: 'Run backfill-membership --source=classrooms and migrate-legacy-activity first (runbook steps 4 and 6).'});

@@ -1,3 +1,4 @@
+import {journalRowsByGroupSql} from '../../db/bookkeeping/undo-journal.js';
 import {dialectSql, type Sql} from '../../db/sql.js';
 import {legacySources} from './legacy-sources.js';
 import {metric, type VerifiedRun} from './runs.js';
@@ -32,7 +33,7 @@ async function count(sql: Sql, record: Record_, statement: string, parameters: r
 export async function backfillSpotCheck(sql: Sql, run: VerifiedRun, record: Record_): Promise<SpotCheck> {
 	const runIdText = dialectSql(sql.dialect).jsonText('metadata', '$.backfill.classrooms.run_id');
 	const stampedSql = `SELECT community_id, COUNT(*) AS n FROM community_members WHERE JSON_EXTRACT(metadata, '$.backfill.classrooms.idempotency_key') IS NOT NULL AND ${runIdText} = ? GROUP BY community_id ORDER BY community_id`;
-	const writtenSql = `SELECT m.community_id, COUNT(DISTINCT u.row_id) AS n FROM runbook_undo u JOIN community_members m ON m.id = u.row_id WHERE u.run_id = ? AND u.table_name = 'community_members' AND u.action IN ('insert', 'update') GROUP BY m.community_id ORDER BY m.community_id`;
+	const writtenSql = journalRowsByGroupSql('community_members', 'community_id');
 	const perCommunity: Record<string, {stamped: number; written_by_run: number}> = {};
 	for (const [statement, field] of [[stampedSql, 'stamped'], [writtenSql, 'written_by_run']] as const) {
 		record(statement, [run.runId]);

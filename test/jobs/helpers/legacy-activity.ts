@@ -1,13 +1,12 @@
 import {createHash} from 'node:crypto';
-import {runJobStep, type JobStepOutcome} from '../../../source/engine/job-runner.js';
 import {takeSnapshot} from '../../../source/evidence/snapshot.js';
 import {platformTables} from '../../../source/db/platform-schema.js';
-import {LockHeld} from '../../../source/engine/errors.js';
-import {insertRows} from '../../../source/engine/bulk-insert.js';
+import {LockHeld} from '../../../source/core/errors.js';
+import {insertRows} from '../../../source/db/bulk-insert.js';
 import type {Sql} from '../../../source/db/sql.js';
 import {migrateLegacyActivity} from '../../../source/jobs/migrate-legacy-activity.js';
 import type {TestDatabase} from '../../helpers/databases.js';
-import {memoryEvidence} from '../../helpers/run-job.js';
+import {runJob, type RunJobOutcome} from '../../helpers/run-job.js';
 
 export const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
 
@@ -21,33 +20,17 @@ export type RunOptions = {
 };
 
 /** Runs the job as a step, the way the CLI does, with an in-memory evidence folder and a fixed clock. */
-export async function runLegacyActivity(database: TestDatabase, rawParams: Record<string, unknown>, options: RunOptions = {}): Promise<JobStepOutcome & {evidence: ReturnType<typeof memoryEvidence>}> {
-	const evidence = memoryEvidence();
-	const now = new Date(options.now ?? '2025-10-30T00:00:00Z');
-	const mode = options.mode ?? 'execute';
-	const outcome = await retryWhileLocked(async () => runJobStep({
-		job: migrateLegacyActivity,
-		rawParams,
-		mode,
-		step: {number: 1, id: mode === 'dry-run' ? 'migrate-legacy-activity-dry-run' : 'migrate-legacy-activity', title: 'test'},
-		database,
-		fingerprint: {driver: database.sql.dialect, server_version: 'test', database: 'test'},
-		profile: 'testing',
-		appRoot: '/nonexistent',
-		env: {},
-		options: {crashAfterBatch: options.crashAfterBatch, restart: options.restart},
-		codeVersion: 'test/migrate-legacy-activity',
-		acceptDrift: false,
-		decision: {by: 'test', answer: 'run'},
-		evidence,
-		snapshot: async tables => takeSnapshot(database.sql, tables),
-		dryRuns: async () => undefined,
-		clock: {now: () => now},
-		self: {host: 'test-host', pid: process.pid, isAlive: () => false},
-		signal: options.signal ?? new AbortController().signal,
-		emit() {},
-	}));
-	return {...outcome, evidence};
+export async function runLegacyActivity(database: TestDatabase, rawParams: Record<string, unknown>, options: RunOptions = {}): Promise<RunJobOutcome> {
+	return retryWhileLocked(async () =>
+		runJob(database, migrateLegacyActivity, rawParams, {
+			now: options.now ?? '2025-10-30T00:00:00Z',
+			mode: options.mode,
+			crashAfterBatch: options.crashAfterBatch,
+			restart: options.restart,
+			signal: options.signal,
+			acceptDrift: false,
+		}),
+	);
 }
 
 /**

@@ -1,4 +1,4 @@
-import {assumeNonConsecutiveIds, insertRowsWithIds} from '../../source/engine/bulk-insert.js';
+import {assumeNonConsecutiveIds, insertRowsWithIds} from '../../source/db/bulk-insert.js';
 import {testEachDialect} from '../helpers/databases.js';
 
 // The ids a batch records in its undo rows come from the INSERT's insert id, not from reading the rows back: they must

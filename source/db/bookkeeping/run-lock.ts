@@ -1,8 +1,8 @@
 import type {SqlEntityManager} from '@mikro-orm/knex';
-import type {Database} from '../db/orm.js';
-import {LockHeld} from '../core/errors.js';
-import type {Clock, ProcessIdentity} from './ports.js';
-import {formatTimestamp} from '../core/timestamps.js';
+import type {Database} from '../orm.js';
+import {LockHeld} from '../../core/errors.js';
+import type {Clock, ProcessIdentity} from '../../core/identity.js';
+import {formatTimestamp} from '../../core/timestamps.js';
 
 export const lockName = 'community-runbook';
 const staleAfterMs = 60_000;

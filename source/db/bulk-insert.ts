@@ -1,5 +1,5 @@
 import type {MikroORM} from '@mikro-orm/core';
-import {Sql} from '../db/sql.js';
+import {Sql} from './sql.js';
 
 // SQLite binds at most 32,766 values per statement and MariaDB packets are finite: insert in slices.
 const maxValuesPerStatement = 8000;

@@ -1,0 +1,44 @@
+import {describeTarget} from '../../db/database-url.js';
+import {mkdir} from 'node:fs/promises';
+import {dirname, join} from 'node:path';
+import {generateDemo} from '../../db/demo/generate-demo.js';
+import {writePrivateFile} from '../../evidence/private-files.js';
+import {UsageError} from '../../core/errors.js';
+import type {CommandContext, CommandResult} from '../command.js';
+import type {DemoOptions} from '../commands/demo.js';
+
+// `demo [--size=tiny|small|1m] [--seed=N]` (DESIGN.md §10): drops and recreates the platform tables and fills them
+// with a deterministic dataset holding every case the jobs must handle. Demo and testing profiles only.
+
+export async function runDemo(context: CommandContext, options: DemoOptions): Promise<CommandResult> {
+	if (context.profile === 'production') {
+		throw new UsageError('demo drops and recreates the platform tables, so it refuses the production profile.', {
+			hint: 'Point it at a scratch database with --profile=demo or --profile=testing (a sqlite: URL is testing by default).',
+		});
+	}
+
+	const database = await context.connect({createSqliteFile: true});
+	const where = describeTarget(database.target);
+	try {
+		context.terminal.stderr.write(`note: generating the ${options.size} demo dataset (seed ${options.seed}) in ${where}…\n`);
+		const summary = await generateDemo(database.sql, {size: options.size, seed: options.seed});
+		const urlFlag = context.global.databaseUrl === undefined ? '' : ` --database-url=${where}`;
+		// A token on stdout ends up in terminal scrollback and CI logs: it goes to a private file (DESIGN.md §10).
+		const tokenFile = join(context.appRoot, 'storage', 'app', 'demo-api-token');
+		await mkdir(dirname(tokenFile), {recursive: true});
+		await writePrivateFile(tokenFile, `${summary.token}\n`);
+		return {
+			status: 'succeeded',
+			params: {size: options.size, seed: options.seed},
+			metrics: summary.rows,
+			extra: {api_token_file: tokenFile, database: where},
+			lines: [
+				`Demo dataset "${options.size}" (seed ${options.seed}) written to ${where} in ${(summary.durationMs / 1000).toFixed(1)} s.`,
+				`API token of the internal user ops@example.test (id ${summary.internalUserId}) written to ${tokenFile} (mode 0600).`,
+				`Next: \`npm start${urlFlag === '' ? '' : ` --${urlFlag}`}\` for the guided session, or \`community-runbook run --yes --backup-ack${urlFlag}\` to run the steps non-interactively.`,
+			],
+		};
+	} finally {
+		await database.close();
+	}
+}

@@ -1,0 +1,76 @@
+import {existsSync} from 'node:fs';
+import {readFile} from 'node:fs/promises';
+import {join} from 'node:path';
+import {generateDemo} from '../../db/demo/generate-demo.js';
+import {UsageError} from '../../core/errors.js';
+import {runGuidedSession} from '../../ui/run-ui.js';
+import type {CommandContext, CommandResult} from '../command.js';
+import type {GuideOptions} from '../commands/guide.js';
+import {runResultToCommand} from './run.js';
+import {runStage11, stage11Runbook} from '../runbook-session.js';
+
+/** `npm start` on a fresh clone: the demo database is created once, with a realistic dataset. */
+async function ensureDemoDatabase(context: CommandContext): Promise<void> {
+	if (context.profile !== 'demo' || context.global.databaseUrl || context.terminal.env.DATABASE_URL) {
+		return;
+	}
+
+	const file = join(context.terminal.cwd, 'storage', 'demo.sqlite');
+	if (existsSync(file)) {
+		return;
+	}
+
+	context.terminal.stderr.write('Creating the demo database (storage/demo.sqlite) with a realistic dataset; this happens once…\n');
+	const database = await context.connect({createSqliteFile: true});
+	try {
+		const summary = await generateDemo(database.sql, {size: 'small', seed: 42});
+		context.terminal.stderr.write(`Demo data ready in ${Math.round(summary.durationMs)} ms (${summary.rows.enrollments ?? 0} enrollments).\n`);
+	} finally {
+		await database.close();
+	}
+}
+
+export async function runGuide(context: CommandContext, options: GuideOptions): Promise<CommandResult> {
+	if (!context.terminal.interactive) {
+		throw new UsageError('The guided session needs an interactive terminal (stdin and stdout TTYs, CI unset).', {
+			hint: 'Use `community-runbook run --yes --backup-ack` to run the steps non-interactively.',
+		});
+	}
+
+	await ensureDemoDatabase(context);
+	// Connect once before Ink mounts: notes (demo profile, migrations) and an unreachable server are one plain
+	// line on stderr, not text scribbled over the TUI.
+	const probe = await context.connect();
+	await probe.close();
+	let evidenceDir: string | undefined;
+	const abort = new AbortController();
+	context.signal.addEventListener('abort', () => abort.abort(), {once: true});
+	const result = await runGuidedSession({
+		start: async (operator, onEvent) =>
+			runStage11({...context, signal: abort.signal}, operator, event => {
+				if (event.type === 'run-started') {
+					evidenceDir = event.evidenceDir;
+				}
+
+				onEvent(event);
+			}, {unfinished: context.global.restart && !options.resume ? 'restart' : 'resume'}),
+		async readEvidence(stepId) {
+			if (!evidenceDir) {
+				return 'No evidence yet.';
+			}
+
+			const {readdir} = await import('node:fs/promises');
+			const files = await readdir(join(evidenceDir, 'steps')).catch(() => [] as string[]);
+			const file = files.find(name => name.endsWith(`-${stepId}.json`));
+			return file ? readFile(join(evidenceDir, 'steps', file), 'utf8') : `No evidence for ${stepId} yet (folder ${evidenceDir}).`;
+		},
+		onAbort: () => abort.abort(),
+		onForceQuit: () => context.forceExit(130),
+		title: stage11Runbook.title,
+		database: context.databaseLabel,
+		stdout: context.terminal.stdout as NodeJS.WriteStream,
+		stdin: context.terminal.stdin as NodeJS.ReadStream,
+		color: !context.terminal.env.NO_COLOR,
+	});
+	return runResultToCommand(result);
+}
