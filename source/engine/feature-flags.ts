@@ -8,12 +8,10 @@ import {PrerequisiteFailed} from '../core/errors.js';
  * `<app root>/storage/app/feature-rollouts.json` (`{"<flag>": {enabled, percentage, segments, updated_at}}`).
  *
  * The rule this module applies (one place, used by the reference API and by enable-feature / status):
- * - an `APP_FEATURE_FLAGS` entry for the flag wins outright: `true` → on, `false` → off (DESIGN.md §7 "the env
- *   override wins"; the platform never looks further once the env says so);
- * - otherwise the flag is on when the flags file says exactly `true` AND, if the rollouts file has an entry for
- *   the flag, that entry's `percentage` is > 0 (§2 "A flag is on when its percentage is > 0"). A missing entry
- *   does not gate; an entry without a numeric percentage (a number or a digit string) counts as 0. `enabled` and
- *   `segments` are reported, not used for the decision (the reference API serves every user once the flag is on).
+ * - an `APP_FEATURE_FLAGS` entry for the flag that is a boolean wins outright: `true` → on, `false` → off;
+ * - otherwise the flags file's value: exactly `true` is on, anything else (missing, not a boolean) is off.
+ * - the rollouts file (percentage, segments, enabled) is metadata: reported, never part of the decision (DESIGN.md §2;
+ *   the reference API serves every authenticated user once the flag is on).
  * - missing files mean "not set" (off). Values other than booleans in the flags file or the env object count as
  *   not set. A file (or the env variable) that is not a JSON object is a prerequisite failure naming it.
  * Files are read on every call: there is no cache, so a flag written by enable-feature is seen at once.
@@ -34,7 +32,7 @@ export type FlagState = {
 	/** `APP_FEATURE_FLAGS`' value for the flag; null when unset. */
 	readonly envOverride: boolean | null;
 	readonly on: boolean;
-	/** Effective percentage: 0 when off; the rollout's percentage when on and it has one > 0; else 100. */
+	/** The rollout's percentage as recorded (metadata); 100 when on without one, 0 when off without one. */
 	readonly percentage: number;
 };
 
@@ -65,8 +63,8 @@ export function decideFlag(
 	const fileValue = booleanOrNull(sources.flags ? ownValue(sources.flags, flag) : undefined);
 	const envOverride = booleanOrNull(sources.overrides ? ownValue(sources.overrides, flag) : undefined);
 	const rollout = normalizeRollout(sources.rollouts ? ownValue(sources.rollouts, flag) : undefined);
-	const on = envOverride ?? (fileValue === true && (rollout === null || rollout.percentage > 0));
-	const percentage = on ? (rollout && rollout.percentage > 0 ? rollout.percentage : 100) : 0;
+	const on = envOverride ?? fileValue === true;
+	const percentage = rollout?.percentage ?? (on ? 100 : 0);
 	return {flag, fileValue, rollout, envOverride, on, percentage};
 }
 

@@ -15,9 +15,9 @@ import {compareMetrics, type Drift, type DriftDecider, driftError} from './drift
 import type {Job, JobContext, JobMode, JobOptions, JobResult, SessionView} from './job.js';
 import type {DryRunLookup, EngineEvent, EvidencePort, PlannedRun, TableSnapshot, ThrottleProbe} from './ports.js';
 import {openRun, prepareRun, type RunHandle, type Unfinished} from './run-lifecycle.js';
-import {stepRecord} from './step-record.js';
+import {type StepRef, stepRecord} from './step-record.js';
 
-export type StepRef = {readonly number: number; readonly id: string; readonly title: string};
+export type {StepRef} from './step-record.js';
 
 export type JobStepRequest = {
 	readonly job: Job<any>;
@@ -188,7 +188,7 @@ export async function runJobStep(request: JobStepRequest): Promise<JobStepOutcom
 					codeVersion: request.codeVersion,
 					unfinished: request.unfinished,
 					resumable: job.resumable === true,
-					parentRunId: request.session?.runId ?? null,
+					parentRunId: request.session?.runId ?? (await job.parentRunOf?.(context)) ?? null,
 					lockHeld: request.session !== undefined,
 					breakLock: request.options.breakLock ?? false,
 					self: request.self,

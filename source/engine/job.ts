@@ -106,6 +106,8 @@ export type Job<Params = Record<string, unknown>> = {
 	readonly verify?: (context: JobContext<Params>) => Promise<JobResult>;
 	/** Batch jobs continue an interrupted run of the same parameters; one-shot jobs always start afresh. */
 	readonly resumable?: boolean;
+	/** The run this job's run acts on, outside a session (rollback: its target), for runbook_runs.parent_run_id. */
+	readonly parentRunOf?: (context: JobContext<Params>) => Promise<string | null>;
 	/** Why the step should be skipped with these options (e.g. notify without a webhook), or null to run it. */
 	readonly skipReason?: (options: JobOptions) => string | null;
 };

@@ -1,13 +1,22 @@
 import type {RunbookError} from '../core/errors.js';
 import {isoSeconds} from '../core/timestamps.js';
 import type {Drift} from './drift.js';
-import type {JobResult} from './job.js';
-import type {JobStepRequest} from './job-runner.js';
+import type {DatabaseFingerprint} from '../db/fingerprint.js';
+import type {JobMode, JobResult} from './job.js';
 import type {PlannedRun} from './ports.js';
+
+export type StepRef = {readonly number: number; readonly id: string; readonly title: string};
 
 /** The step's evidence record, `steps/<nn>-<step-id>.json` (DESIGN.md §9). */
 export function stepRecord(input: {
-	readonly request: JobStepRequest;
+	readonly request: {
+		readonly step: StepRef;
+		readonly job: {readonly name: string};
+		readonly mode: JobMode;
+		readonly decision: {readonly by: string; readonly answer: string};
+		readonly fingerprint: DatabaseFingerprint;
+		readonly session?: {readonly runId: string} | undefined;
+	};
 	readonly params: unknown;
 	readonly semanticHash: string;
 	readonly runId: string;

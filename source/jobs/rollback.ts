@@ -49,6 +49,10 @@ export const rollbackJob: Job<RollbackParams> = {
 	parameters: rollbackParameters as z.ZodType<RollbackParams>,
 	// --overwrite-conflicts is the operator's answer to a failed attempt, not a different rollback: a retry resumes.
 	semanticParams: params => ({run: params.run ?? null}),
+	// A rollback run names what it undoes: the job run, or the runbook session.
+	async parentRunOf(context) {
+		return (await target(context))?.scope.runId ?? null;
+	},
 	async touches(context) {
 		const found = await target(context);
 		return found ? found.undo.tables : [];

@@ -120,7 +120,7 @@ test('bad input: --resume of an interrupted run with other parameters → exit 2
 	const file = join(cwd, 'platform.sqlite');
 	copyFileSync(templateFile, file);
 	const url = `--database-url=sqlite:${file}`;
-	const crashed = await runCli(['backfill-membership', '--source=classrooms', '--batch=1', '--community=1', url], {cwd, env: {RUNBOOK_TEST_CRASH_AFTER_BATCH: '1'}});
+	const crashed = await runCli(['backfill-membership', '--source=classrooms', '--batch=1', '--community=1', url], {cwd, crashAfterBatch: 1});
 	t.is(crashed.code, 1, crashed.stderr);
 	let before: Awaited<ReturnType<typeof takeSnapshot>> = [];
 	await withDatabase(file, async sql => {

@@ -1,6 +1,6 @@
 import {spawn} from 'node:child_process';
 import {createHash} from 'node:crypto';
-import {existsSync, mkdtempSync, rmSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import process from 'node:process';
@@ -33,11 +33,11 @@ function scratch(t: {teardown: (fn: () => void) => void}): string {
 	return join(folder, 'demo.sqlite');
 }
 
-test('demo --size=tiny writes the dataset and prints one JSON document with counts and the token', async t => {
+test('demo --size=tiny writes the dataset and prints one JSON document with counts and the path of the token file', async t => {
 	const file = scratch(t);
 	const {code, stdout, stderr} = await demo(['--size=tiny', `--database-url=sqlite:${file}`, '--output=json']);
 	t.is(code, 0, stderr);
-	const document = JSON.parse(stdout) as {command: string; status: string; params: {size: string; seed: number}; metrics: Record<string, number>; api_token: string; database: string};
+	const document = JSON.parse(stdout) as {command: string; status: string; params: {size: string; seed: number}; metrics: Record<string, number>; api_token_file: string; database: string};
 	t.is(document.command, 'demo');
 	t.is(document.status, 'succeeded');
 	t.deepEqual(document.params, {size: 'tiny', seed: 42});
@@ -47,10 +47,12 @@ test('demo --size=tiny writes the dataset and prints one JSON document with coun
 	}
 
 	t.is(document.database, `sqlite:${file}`);
-	t.regex(document.api_token, /^\d+\|[A-Za-z\d]{40}$/);
+	const token = readFileSync(document.api_token_file, 'utf8').trim();
+	t.regex(token, /^\d+\|[A-Za-z\d]{40}$/);
+	t.false(stdout.includes(token), 'the token is not printed');
 	const database = await openDatabase(parseDatabaseUrl(`sqlite:${file}`));
 	try {
-		const [id, plain] = document.api_token.split('|') as [string, string];
+		const [id, plain] = token.split('|') as [string, string];
 		const row = await database.sql.get<{token: string}>('SELECT token FROM personal_access_tokens WHERE id = ?', [Number(id)]);
 		t.is(row?.token, createHash('sha256').update(plain).digest('hex'));
 		const users = await database.sql.get<{n: number}>('SELECT COUNT(*) AS n FROM users');

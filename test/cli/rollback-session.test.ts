@@ -24,10 +24,10 @@ for (const dialect of dialects) {
 
 		const rollback = await runCli(['rollback', '--output=json', url, ...profile], {cwd});
 		t.is(rollback.code, 0, rollback.stderr);
-		const document = JSON.parse(rollback.stdout) as {status: string; target_runs: string[]; metrics: Record<string, number>};
+		const document = JSON.parse(rollback.stdout) as {status: string; target_run: string; metrics: Record<string, number>};
 		t.is(document.status, 'succeeded');
-		t.is(document.target_runs.length, 4, 'seed-baseline, backfill, migrate and enable-feature');
-		t.regex(rollback.stderr, /Rolling back runbook run [\da-f-]+: 4 job runs/);
+		t.is(document.target_run, (JSON.parse(run.stdout) as {run_id: string}).run_id, 'the runbook run is the target');
+		t.regex(rollback.stderr, /Rolling back runbook run [\da-f-]+ \(5 job runs, newest first\)/, 'seed-baseline, backfill, migrate, enable-feature and verify');
 		t.deepEqual(await takeSnapshot(database.sql, touched), before);
 		const again = await runCli(['rollback', url, ...profile], {cwd});
 		t.is(again.code, 0, again.stderr);

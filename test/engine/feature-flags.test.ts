@@ -34,17 +34,18 @@ test('the flags file, the rollout percentage and the env override, read fresh on
 		percentage: 10,
 	});
 	writeRollouts(root, {[flag]: {enabled: false, percentage: 0, segments: [], updated_at: null}});
-	t.like(await readFlagState(root, {}, flag), {fileValue: true, on: false, percentage: 0});
-	t.like(await readFlagState(root, {APP_FEATURE_FLAGS: `{"${flag}":true}`}, flag), {envOverride: true, on: true, percentage: 100});
+	t.like(await readFlagState(root, {}, flag), {fileValue: true, on: true, percentage: 0}, 'a percentage of 0 is metadata: the flags file says true, so it is on');
+	t.like(await readFlagState(root, {APP_FEATURE_FLAGS: `{"${flag}":true}`}, flag), {envOverride: true, on: true, percentage: 0});
 	writeRollouts(root, {});
 	t.like(await readFlagState(root, {APP_FEATURE_FLAGS: `{"${flag}":false}`}, flag), {fileValue: true, envOverride: false, on: false});
 	t.like(await readFlagState(root, {APP_FEATURE_FLAGS: '  '}, flag), {envOverride: null, on: true});
 	t.like(await readFlagState(root, {APP_FEATURE_FLAGS: '{"other":true}'}, flag), {envOverride: null, on: true});
 });
 
-test('non-boolean values count as not set; a rollout entry without a percentage gates the flag off', t => {
+test('non-boolean values count as not set; the rollout entry never gates the flag', t => {
 	t.like(decideFlag(flag, {flags: {[flag]: 'yes'}, rollouts: null, overrides: null}), {fileValue: null, on: false});
-	t.like(decideFlag(flag, {flags: {[flag]: true}, rollouts: {[flag]: {enabled: true}}, overrides: null}), {on: false, percentage: 0});
+	t.like(decideFlag(flag, {flags: {[flag]: true}, rollouts: {[flag]: {enabled: true}}, overrides: null}), {on: true, percentage: 0});
+	t.like(decideFlag(flag, {flags: {[flag]: false}, rollouts: {[flag]: {enabled: true, percentage: 100}}, overrides: null}), {on: false, percentage: 100});
 	t.like(decideFlag(flag, {flags: {[flag]: true}, rollouts: {[flag]: {percentage: '50'}}, overrides: null}), {on: true, percentage: 50});
 	t.like(decideFlag(flag, {flags: {[flag]: true}, rollouts: null, overrides: {[flag]: 1}}), {envOverride: null, on: true});
 	t.like(decideFlag('toString', {flags: {}, rollouts: {}, overrides: {}}), {fileValue: null, rollout: null, envOverride: null, on: false});

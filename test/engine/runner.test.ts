@@ -3,7 +3,9 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {z} from 'zod';
 import {fingerprintDatabase} from '../../source/db/fingerprint.js';
-import {OperatorAborted, UsageError} from '../../source/core/errors.js';
+import test from 'ava';
+import {LockHeld, OperatorAborted, UsageError} from '../../source/core/errors.js';
+import {acquireRunLock} from '../../source/db/bookkeeping/run-lock.js';
 import {loadRunbook} from '../../source/engine/runbook-schema.js';
 import type {Decision, FailureChoice, Operator, RunEvent} from '../../source/engine/runner-events.js';
 import {runRunbook} from '../../source/engine/runner.js';
@@ -171,4 +173,97 @@ testEachDialect('an abort inside a job ends the run as aborted (130) without ask
 	t.is(result.status, 'aborted');
 	t.is(result.exitCode, 130);
 	t.false(operator.asked.some(step => step.startsWith('failure:')));
+});
+
+testEachDialect('the session holds the run lock from its start to its end: another run cannot slip in between steps', async (t, database) => {
+	const calls: Calls = [];
+	const attempts: string[] = [];
+	const operator: Operator = {
+		...scriptedOperator([]),
+		async decide(request) {
+			// Between two steps, another process tries to start a run on the same database.
+			const intruder = await acquireRunLock(database, `intruder-${request.step}`, {host: 'other-host', pid: 4242, isAlive: () => true}, {now: () => new Date()}).then(
+				async lock => {
+					await lock.release();
+					return 'got the lock';
+				},
+				(error: unknown) => (error instanceof LockHeld ? 'LockHeld' : String(error)),
+			);
+			attempts.push(`${request.step}: ${intruder}`);
+			return {answer: 'run', by: 'script'};
+		},
+	};
+	const {result} = await run(database, {alpha: fakeJob('alpha', calls), beta: fakeJob('beta', calls)}, operator);
+	t.is(result.status, 'succeeded');
+	t.deepEqual(attempts, ['first: LockHeld', 'danger: LockHeld']);
+	t.is(await database.sql.get('SELECT run_id FROM runbook_locks'), undefined, 'released at the end');
+});
+
+testEachDialect('a step reuses what an earlier step resolved (needs): the execution filters with the dry run\'s since', async (t, database) => {
+	const seen: Array<Record<string, unknown>> = [];
+	let clock = Date.parse('2026-11-25T19:00:00Z');
+	const resolving: Job<Record<string, unknown>> = {
+		...fakeJob('since-job', []),
+		async plan() {
+			return {metrics: {rows: 1}, resolved: {sinceAt: new Date(clock - 90 * 86_400_000).toISOString()}};
+		},
+		async execute(context) {
+			seen.push(context.params);
+			return {metrics: {rows: 1}};
+		},
+	};
+	const book = loadRunbook({
+		id: 'needs',
+		title: 'Needs',
+		steps: [
+			{id: 'plan-it', title: 'Plan', description: 'dry run', phase: 'dry-run', job: 'since-job', params: {since: '-90 days'}, confirmation: 'none'},
+			{id: 'do-it', title: 'Do', description: 'execute', phase: 'execute', job: 'since-job', params: {since: '-90 days'}, needs: {sinceAt: {step: 'plan-it', value: 'resolved.sinceAt'}, session: {value: 'run-id'}}, confirmation: 'confirm'},
+		],
+	});
+	const fingerprint = await fingerprintDatabase(database);
+	const evidenceRoot = mkdtempSync(join(tmpdir(), 'runbook-needs-'));
+	const result = await runRunbook({
+		runbook: book,
+		registry: {'since-job': resolving},
+		operator: {
+			...scriptedOperator([]),
+			async decide() {
+				clock += 3_600_000; // The operator takes an hour before approving the execution.
+				return {answer: 'run', by: 'script'};
+			},
+		},
+		onEvent() {},
+		unfinished: 'refuse',
+		database,
+		fingerprint,
+		profile: 'testing',
+		appRoot: evidenceRoot,
+		env: {},
+		options: {evidenceRoot},
+		codeVersion: 'test',
+		openEvidence: async runId => EvidenceFolder.create(evidenceRoot, runId, {tool_version: 'test', database: fingerprint, command: 'run'}),
+		snapshot: async () => [],
+		dryRuns: async () => undefined,
+		clock: {now: () => new Date(clock)},
+		self: {host: 'test-host', pid: process.pid, isAlive: () => true},
+		signal: new AbortController().signal,
+	});
+	t.is(result.status, 'succeeded');
+	t.deepEqual(seen, [{since: '-90 days', sinceAt: '2026-08-27T19:00:00.000Z', session: result.runId}]);
+	const parent = await database.sql.get<{parent_run_id: string}>('SELECT parent_run_id FROM runbook_runs WHERE run_id = ?', [result.steps[1]!.run_id]);
+	t.is(parent?.parent_run_id, result.runId, 'the job run names its session');
+});
+
+test('a runbook whose step needs a later (or unknown) step is rejected at load', t => {
+	const error = t.throws(() =>
+		loadRunbook({
+			id: 'bad',
+			title: 'Bad',
+			steps: [
+				{id: 'a', title: 'A', description: 'a', phase: 'execute', job: 'x', needs: {run: {step: 'b', value: 'run-id'}}, confirmation: 'none'},
+				{id: 'b', title: 'B', description: 'b', phase: 'execute', job: 'x', confirmation: 'none'},
+			],
+		}),
+	);
+	t.regex(error!.message, /step a needs b, which is not an earlier step/);
 });

@@ -73,7 +73,7 @@ testEachDialect('inserts are deleted and updates restored column for column; the
 	t.deepEqual(await takeSnapshot(database.sql, ['community_members']), before);
 	t.is(await statusOf(database, 'run-a'), 'rolled-back');
 	const rollbackRow = await database.sql.get<{status: string; mode: string; job: string; parent_run_id: string | null}>(`SELECT status, mode, job, parent_run_id FROM runbook_runs WHERE run_id = ?`, [result.runId]);
-	t.deepEqual({...rollbackRow}, {status: 'succeeded', mode: 'rollback', job: 'rollback', parent_run_id: null});
+	t.deepEqual({...rollbackRow}, {status: 'succeeded', mode: 'rollback', job: 'rollback', parent_run_id: 'run-a'}, 'parent_run_id links the rollback to its target');
 	t.true(Number((await database.sql.get<{n: unknown}>('SELECT COUNT(*) AS n FROM runbook_batches WHERE run_id = ?', [result.runId]))!.n) >= 6, 'batches of 7 undo rows');
 
 	const again = await rollback(database);

@@ -13,9 +13,17 @@ export const projectRoot = new URL('../..', import.meta.url).pathname;
  */
 export const cliEntry: readonly string[] = [...toolNodeFlags, `${projectRoot}bin/community-runbook.js`];
 
+export type CliOptions = {
+	readonly env?: Record<string, string | undefined>;
+	readonly cwd?: string;
+	/** Start the test entry that crashes after this many committed batches (test/fixtures/crashing-cli.ts). */
+	readonly crashAfterBatch?: number;
+};
+
 /** The real entry as a child process with stdin closed, as the acceptance suite runs it (DESIGN.md §10). */
-export async function runCli(args: readonly string[], options: {readonly env?: Record<string, string | undefined>; readonly cwd?: string} = {}): Promise<CliOutcome> {
-	const child = spawn(process.execPath, [...cliEntry, ...args], {
+export async function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliOutcome> {
+	const entry = options.crashAfterBatch === undefined ? cliEntry : ['--import=tsx', `${projectRoot}test/fixtures/crashing-cli.ts`, String(options.crashAfterBatch)];
+	const child = spawn(process.execPath, [...entry, ...args], {
 		cwd: options.cwd ?? projectRoot,
 		stdio: ['ignore', 'pipe', 'pipe'],
 		env: {...process.env, CI: '1', NO_COLOR: '1', INIT_CWD: options.cwd ?? projectRoot, DATABASE_URL: '', TSX_TSCONFIG_PATH: `${projectRoot}tsconfig.json`, ...options.env},

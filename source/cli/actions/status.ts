@@ -1,12 +1,15 @@
 import {existingTables} from '../../db/platform-schema.js';
-import type {Sql} from '../../db/sql.js';
+import {batchSummary} from '../../db/bookkeeping/batches.js';
+import {recentRuns} from '../../db/bookkeeping/runs.js';
+import {pendingByRun} from '../../db/bookkeeping/undo-journal.js';
+import type {Database} from '../../db/orm.js';
 import {asDatabaseUnreachable} from '../../db/connection-errors.js';
 import {readFlagState} from '../../engine/feature-flags.js';
 import {readHolder} from '../../db/bookkeeping/run-lock.js';
 import type {CommandContext, CommandResult} from '../command.js';
 import {processIdentity} from '../job-session.js';
 
-const recentRuns = 10;
+const recentRunCount = 10;
 const staleAfterMs = 60_000;
 export const statusFlag = 'community_profile_activity';
 const runbookTables = ['runbook_runs', 'runbook_batches', 'runbook_undo', 'runbook_locks'];
@@ -23,6 +26,8 @@ type StatusRun = {
 	pid: number;
 	metrics: Record<string, number>;
 	undo_pending: number;
+	parent_run_id: string | null;
+	corrupted?: boolean;
 };
 
 /**
@@ -42,9 +47,9 @@ export async function runStatus(context: CommandContext): Promise<CommandResult>
 			return {status: 'succeeded', lines: [line, flagLine], extra: {runs: [], batches: null, lock: null, flag: flagJson, runbook_tables: false}};
 		}
 
-		const runs = await readRuns(database.sql);
+		const runs = await readRuns(database);
 		const last = runs[0];
-		const batches = last ? await readBatches(database.sql, last.run_id) : null;
+		const batches = last ? await batchSummary(database.sql, last.run_id) : null;
 		const holder = await readHolder(database);
 		const lock = holder
 			? {
@@ -96,52 +101,22 @@ export async function runStatus(context: CommandContext): Promise<CommandResult>
 	}
 }
 
-async function readRuns(sql: Sql): Promise<StatusRun[]> {
-	const rows = await sql.all<Record<string, unknown>>(
-		`SELECT r.run_id, r.job, r.mode, r.status, r.started_at, r.finished_at, r.heartbeat_at, r.host, r.pid, r.metrics,
-		 (SELECT COUNT(*) FROM runbook_undo u WHERE u.run_id = r.run_id AND u.undone_at IS NULL) AS undo_pending
-		 FROM runbook_runs r ORDER BY r.id DESC LIMIT ?`,
-		[recentRuns],
-	);
-	return rows.map(row => ({
-		run_id: String(row.run_id),
-		job: String(row.job),
-		mode: String(row.mode),
-		status: String(row.status),
-		started_at: String(row.started_at),
-		finished_at: row.finished_at === null ? null : String(row.finished_at),
-		heartbeat_at: row.heartbeat_at === null ? null : String(row.heartbeat_at),
-		host: String(row.host),
-		pid: Number(row.pid),
-		metrics: parseMetrics(row.metrics),
-		undo_pending: Number(row.undo_pending ?? 0),
+async function readRuns(database: Database): Promise<StatusRun[]> {
+	const runs = await recentRuns(database, recentRunCount);
+	const pending = await pendingByRun(database.sql, runs.map(run => run.runId));
+	return runs.map(run => ({
+		run_id: run.runId,
+		job: run.job,
+		mode: run.mode,
+		status: run.status,
+		started_at: run.startedAt,
+		finished_at: run.finishedAt,
+		heartbeat_at: run.heartbeatAt,
+		host: run.host,
+		pid: run.pid,
+		parent_run_id: run.parentRunId,
+		metrics: run.metrics,
+		undo_pending: pending.get(run.runId) ?? 0,
+		...(run.corrupted ? {corrupted: true} : {}),
 	}));
-}
-
-async function readBatches(sql: Sql, runId: string) {
-	const total = await sql.get<Record<string, unknown>>(
-		'SELECT COUNT(*) AS n, SUM(rows_scanned) AS scanned, SUM(rows_written) AS written, SUM(duration_ms) AS duration, MAX(committed_at) AS last_at FROM runbook_batches WHERE run_id = ?',
-		[runId],
-	);
-	const sources = await sql.all<Record<string, unknown>>('SELECT source, COUNT(*) AS n, MAX(last_key) AS last_key FROM runbook_batches WHERE run_id = ? GROUP BY source ORDER BY MIN(seq)', [runId]);
-	return {
-		run_id: runId,
-		count: Number(total?.n ?? 0),
-		rows_scanned: Number(total?.scanned ?? 0),
-		rows_written: Number(total?.written ?? 0),
-		duration_ms: Number(total?.duration ?? 0),
-		last_committed_at: total?.last_at === null || total?.last_at === undefined ? null : String(total.last_at),
-		sources: sources.map(source => ({source: String(source.source), batches: Number(source.n), last_key: Number(source.last_key ?? 0)})),
-	};
-}
-
-function parseMetrics(value: unknown): Record<string, number> {
-	try {
-		const parsed: unknown = JSON.parse(String(value ?? '{}'));
-		if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-			return Object.fromEntries(Object.entries(parsed).filter(([, item]) => typeof item === 'number')) as Record<string, number>;
-		}
-	} catch {}
-
-	return {};
 }

@@ -114,10 +114,27 @@ export async function childRuns(database: Database, parentRunId: string, mode?: 
 	return rows.map(toRun);
 }
 
-/** The newest runs, for `status`. */
-export async function recentRuns(database: Database, limit: number): Promise<RunRow[]> {
+export type RunSummary = Pick<RunRow, 'runId' | 'job' | 'mode' | 'status' | 'startedAt' | 'finishedAt' | 'heartbeatAt' | 'host' | 'pid' | 'parentRunId'> & {
+	readonly metrics: Record<string, number>;
+	/** A column could not be read (status still lists the run). */
+	readonly corrupted: boolean;
+};
+
+/** The newest runs, for `status`: never fails on a corrupted row, it says so instead. */
+export async function recentRuns(database: Database, limit: number): Promise<RunSummary[]> {
 	const rows = await repository(database).find({}, {orderBy: {id: 'desc'}, limit});
-	return rows.map(toRun);
+	return rows.map(row => {
+		let metrics: Record<string, number> = {};
+		let corrupted = false;
+		try {
+			const run = toRun(row);
+			metrics = Object.fromEntries(Object.entries(run.metrics).filter(([, value]) => typeof value === 'number'));
+		} catch {
+			corrupted = true;
+		}
+
+		return {runId: row.runId, job: row.job, mode: row.mode as RunMode, status: row.status, startedAt: row.startedAt ?? '', finishedAt: row.finishedAt ?? null, heartbeatAt: row.heartbeatAt ?? null, host: row.host, pid: row.pid, parentRunId: row.parentRunId ?? null, metrics, corrupted};
+	});
 }
 
 /** A resumed run is running again, on this process. */

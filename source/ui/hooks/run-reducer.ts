@@ -100,6 +100,11 @@ export function reduceRun(state: RunState, action: RunAction): RunState {
 		case 'session-crashed': {
 			return {...state, pending: null, crashed: action.message};
 		}
+
+		default: {
+			// Events the screen does not draw (run-resumed, lock-taken-over, batch-size-changed) leave it as it is.
+			return state;
+		}
 	}
 }
 
