@@ -80,10 +80,10 @@ testEachDialect('404 "Feature not available." while the flag is off; the file is
 		env.APP_FEATURE_FLAGS = '{"something_else":true}';
 		assertError(t, await call(route, tokens.alice), 404, 'Feature not available.');
 		delete env.APP_FEATURE_FLAGS;
-		// A rollout entry gates the file's true: percentage 0 is off, > 0 is on.
+		// Rollout entries are metadata (DESIGN.md §2): a percentage of 0 does not turn the file's true off.
 		writeFlags(appRoot, {community_profile_activity: true});
 		writeRollouts(appRoot, {community_profile_activity: {enabled: false, percentage: 0, segments: [], updated_at: '2026-01-01T00:00:00Z'}});
-		assertError(t, await call(route, tokens.alice), 404, 'Feature not available.');
+		t.is((await call(route, tokens.alice)).status, 200);
 		writeRollouts(appRoot, {community_profile_activity: {enabled: true, percentage: 25, segments: ['internal'], updated_at: '2026-01-01T00:00:00Z'}});
 		t.is((await call(route, tokens.alice)).status, 200);
 		// A flags file the platform could not read either: 500 naming the file.

@@ -22,7 +22,8 @@ export type CliOptions = {
 
 /** The real entry as a child process with stdin closed, as the acceptance suite runs it (DESIGN.md §10). */
 export async function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliOutcome> {
-	const entry = options.crashAfterBatch === undefined ? cliEntry : ['--import=tsx', `${projectRoot}test/fixtures/crashing-cli.ts`, String(options.crashAfterBatch)];
+	// tsx by its resolved URL: the child may start in a folder without node_modules.
+	const entry = options.crashAfterBatch === undefined ? cliEntry : [`--import=${import.meta.resolve('tsx')}`, `${projectRoot}test/fixtures/crashing-cli.ts`, String(options.crashAfterBatch)];
 	const child = spawn(process.execPath, [...entry, ...args], {
 		cwd: options.cwd ?? projectRoot,
 		stdio: ['ignore', 'pipe', 'pipe'],

@@ -138,12 +138,12 @@ testEachDialect('the production profile needs --api-url and --token (exit 3)', a
 	t.regex(error!.message, /production profile needs --api-url \(or RUNBOOK_API_URL\) and --token/);
 });
 
-testEachDialect('a broken flag file next to a reachable API: the gate fails with the API\'s answer', async (t, database) => {
+testEachDialect('the flags file says true and the rollout percentage 0: the flag is on, and the gate expects the feed', async (t, database) => {
 	const {appRoot} = await migrated(database);
 	writeFileSync(join(appRoot, 'storage', 'app', 'feature-flags.json'), '{"community_profile_activity": true}');
 	writeFileSync(join(appRoot, 'storage', 'app', 'feature-rollouts.json'), '{"community_profile_activity": {"percentage": 0}}');
 	const outcome = await runJob(database, verify, {}, {appRoot});
-	t.is(outcome.metrics.flag_on, 0, 'percentage 0 means off');
+	t.is(outcome.metrics.flag_on, 1, 'the rollout percentage is metadata, the flags file decides');
 	t.is(outcome.metrics.api_gate_passed, 1);
 });
 

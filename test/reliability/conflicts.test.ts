@@ -63,10 +63,11 @@ for (const dialect of dialects) {
 			const pending = await database.sql.get<{n: unknown}>('SELECT COUNT(*) AS n FROM runbook_undo WHERE run_id = ? AND undone_at IS NULL', [runId]);
 			t.is(Number(pending!.n), 2);
 			t.is((await database.sql.get<{status: string}>('SELECT status FROM runbook_runs WHERE run_id = ?', [runId]))!.status, 'succeeded', 'not rolled-back while conflicts remain');
-			const rollbackRun = await database.sql.get<{status: string; mode: string; params: string}>('SELECT status, mode, params FROM runbook_runs WHERE run_id = ?', [String(json.run_id)]);
+			const rollbackRun = await database.sql.get<{status: string; mode: string; params: string; parent_run_id: string}>('SELECT status, mode, params, parent_run_id FROM runbook_runs WHERE run_id = ?', [String(json.run_id)]);
 			t.is(rollbackRun!.mode, 'rollback');
 			t.is(rollbackRun!.status, 'failed');
-			t.is((JSON.parse(rollbackRun!.params) as {target_run: string}).target_run, runId);
+			t.is((JSON.parse(rollbackRun!.params) as {run: string}).run, runId);
+			t.is(rollbackRun!.parent_run_id, runId, 'the rollback run names its target');
 
 			// Again without the flag: the same two conflicts, still exit 5, nothing else done.
 			const again = await cli(['rollback', `--run=${runId}`, ...common, '--output=json']);

@@ -110,7 +110,7 @@ for (const dialect of dialects) {
 				rollbacks.slice(0, 4).map(result => (result.json?.params as {run?: string}).run !== null),
 				[true, true, true, true],
 			);
-			t.regex(rollbacks[0]!.stderr, /Rolling back run \S+ \(enable-feature, started /);
+			t.regex(rollbacks[0]!.stderr, /Rolling back run \S+ \(enable-feature\), started /);
 			t.regex(rollbacks[4]!.stderr, /Nothing to undo/i);
 			t.is((rollbacks[0]!.json?.metrics as Record<string, number>).files_restored, 2);
 			t.true((rollbacks[2]!.json?.metrics as Record<string, number>).rows_restored > 0, 'the backfill rollback restored reactivated / updated members');

@@ -1,6 +1,5 @@
-import {readFile} from 'node:fs/promises';
 import {isAbsolute, relative, resolve, sep} from 'node:path';
-import {writeAtomically} from '../../core/atomic-file.js';
+import {readTextOrNull, writeAtomically} from '../../core/atomic-file.js';
 import {sha256} from '../../core/canonical-json.js';
 import {RollbackFailed} from '../../core/errors.js';
 import type {UndoRecord} from '../../db/bookkeeping/undo-journal.js';
@@ -24,7 +23,7 @@ export async function judgeFiles(appRoot: string, records: readonly UndoRecord[]
 		}
 
 		const path = resolveAppFile(appRoot, record.table);
-		const now = await readOptional(path);
+		const now = await readTextOrNull(path);
 		const nowHash = now === null ? null : sha256(now);
 		const before = record.fileBefore;
 		if (nowHash !== null && nowHash === record.afterHash) {
@@ -73,16 +72,4 @@ export function resolveAppFile(appRoot: string, name: string): string {
 	}
 
 	return path;
-}
-
-async function readOptional(path: string): Promise<string | null> {
-	try {
-		return await readFile(path, 'utf8');
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-			return null;
-		}
-
-		throw error;
-	}
 }
