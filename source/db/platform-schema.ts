@@ -54,15 +54,21 @@ export function platformIndexes(table: PlatformTable): PlatformIndex[] {
 	];
 }
 
+export type PlatformForeignKey = {readonly table: PlatformTable; readonly name: string; readonly column: string; readonly references: string; readonly onDelete: string};
+
+/** The foreign keys of a platform table, by constraint name; each references its table's `id`. */
+export function platformForeignKeys(table: PlatformTable): PlatformForeignKey[] {
+	return Object.entries(definitions[table].foreignKeys ?? {}).map(([name, [column, references, onDelete]]) => ({table, name, column, references, onDelete}));
+}
+
 const list = (columns: readonly string[], quote = '') => columns.map(column => `${quote}${column}${quote}`).join(', ');
 
 function mysqlTable(table: PlatformTable): string {
-	const {columns, foreignKeys = {}} = definitions[table];
 	const lines = [
-		...columns.map(definition => `\`${definition.replace(' ', '` ')}`),
+		...definitions[table].columns.map(definition => `\`${definition.replace(' ', '` ')}`),
 		'PRIMARY KEY (`id`)',
 		...platformIndexes(table).map(({name, columns, unique}) => `${unique ? 'UNIQUE KEY' : 'KEY'} \`${name}\` (${list(columns, '`')})`),
-		...Object.entries(foreignKeys).map(([name, [column, references, onDelete]]) => `CONSTRAINT \`${name}\` FOREIGN KEY (\`${column}\`) REFERENCES \`${references}\` (\`id\`) ON DELETE ${onDelete}`),
+		...platformForeignKeys(table).map(({name, column, references, onDelete}) => `CONSTRAINT \`${name}\` FOREIGN KEY (\`${column}\`) REFERENCES \`${references}\` (\`id\`) ON DELETE ${onDelete}`),
 	];
 	return `CREATE TABLE \`${table}\` (\n  ${lines.join(',\n  ')}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`;
 }
@@ -90,8 +96,8 @@ function sqliteColumn(column: ColumnDefinition): string {
 }
 
 function sqliteTable(table: PlatformTable): string[] {
-	const foreignKeys = Object.entries(definitions[table].foreignKeys ?? {}).map(
-		([name, [column, references, onDelete]]) => `CONSTRAINT ${name} FOREIGN KEY (${column}) REFERENCES ${references} (id) ON DELETE ${onDelete}`,
+	const foreignKeys = platformForeignKeys(table).map(
+		({name, column, references, onDelete}) => `CONSTRAINT ${name} FOREIGN KEY (${column}) REFERENCES ${references} (id) ON DELETE ${onDelete}`,
 	);
 	const body = [...platformColumns(table).map(column => sqliteColumn(column)), ...foreignKeys];
 	return [
