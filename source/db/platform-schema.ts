@@ -12,7 +12,8 @@ import type {Dialect, Sql} from './sql.js';
 // ids and integers, TEXT for strings, timestamps and JSON, NUMERIC for decimals, TEXT + CHECK for enums), the same
 // NULL/NOT NULL and defaults, the same unique and plain indexes under the same names, and the foreign keys as
 // `CONSTRAINT … REFERENCES … ON DELETE …` clauses. SQLite enforces those only on a connection that ran
-// `PRAGMA foreign_keys = ON` (Laravel's SQLite connection does, by default; SQLite's own default is off).
+// `PRAGMA foreign_keys = ON`: SQLite's own default is off; Laravel's SQLite connection turns it on by default, and so
+// does MikroORM's (BaseSqliteConnection.connect), so the tool's connection enforces them as MariaDB does.
 
 /** Every platform table, in creation order: a table's foreign keys point only at tables before it (or itself). */
 export const platformTables = [
@@ -112,9 +113,10 @@ export function platformDdl(dialect: Dialect): string[] {
 }
 
 /**
- * Drops (if present) and recreates every platform table. Demo and tests only. Drops go child before parent; on
- * MariaDB with FOREIGN_KEY_CHECKS off on one pinned connection, so tables of an older layout (other foreign keys,
- * other names) drop too.
+ * Drops (if present) and recreates every platform table. Demo and tests only. Drops go child before parent, with the
+ * foreign key checks off: on MariaDB on one pinned connection, so tables of an older layout (other foreign keys,
+ * other names) drop too; on SQLite (outside a transaction) because with them on, DROP TABLE first deletes every row
+ * one by one through the ON DELETE actions (community_post_comments.parent_id has no index of its own).
  */
 export async function createPlatformSchema(sql: Sql): Promise<void> {
 	const drops = [...platformTables].reverse().map(table => `DROP TABLE IF EXISTS ${table}`);
@@ -131,8 +133,19 @@ export async function createPlatformSchema(sql: Sql): Promise<void> {
 			}
 		});
 	} else {
-		for (const statement of drops) {
-			await sql.run(statement);
+		const enabled = !sql.inTransaction && Number((await sql.get<{foreign_keys: number}>('PRAGMA foreign_keys'))?.foreign_keys) === 1;
+		if (enabled) {
+			await sql.run('PRAGMA foreign_keys = OFF');
+		}
+
+		try {
+			for (const statement of drops) {
+				await sql.run(statement);
+			}
+		} finally {
+			if (enabled) {
+				await sql.run('PRAGMA foreign_keys = ON');
+			}
 		}
 	}
 

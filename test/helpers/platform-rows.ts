@@ -55,7 +55,8 @@ export async function insertPlatformRows(sql: Sql, table: PlatformTable, columns
  * Runs `work` with foreign key checks off, for a scenario the real schema's foreign keys forbid but a database can
  * still hold (a dump restored with FOREIGN_KEY_CHECKS=0, rows written before a key existed). MariaDB: the session
  * variable on one pinned connection (a transaction, joined if one is open). SQLite: the pragma, which only works
- * outside a transaction; inside one, the checks must already be off (SQLite's default, and the tool's connection's).
+ * outside a transaction (inside one, the checks must already be off: the tool's connection has them on, as MikroORM
+ * turns them on).
  */
 export async function withoutForeignKeyChecks<T>(sql: Sql, work: (sql: Sql) => Promise<T>): Promise<T> {
 	if (sql.dialect === 'mysql') {
@@ -90,4 +91,11 @@ export async function withoutForeignKeyChecks<T>(sql: Sql, work: (sql: Sql) => P
 /** The platform admin (user `id`, default 1) that communities.created_by points at, for tests about communities only. */
 export async function insertAdminUser(sql: Sql, id = 1): Promise<void> {
 	await insertPlatformRows(sql, 'users', ['id', 'role', 'email', 'name', 'created_at', 'updated_at'], [[id, 'admin', `admin${id}@example.test`, 'Platform Admin', '2020-01-01 00:00:00', '2020-01-01 00:00:00']]);
+}
+
+/** Users 1..`users` (user 1 the admin) and the communities `communityIds` created by user 1: what member rows reference. */
+export async function insertMembershipParents(sql: Sql, users: number, communityIds: readonly number[]): Promise<void> {
+	await insertAdminUser(sql);
+	await insertPlatformRows(sql, 'users', ['id'], Array.from({length: users - 1}, (_, index) => [index + 2]));
+	await insertPlatformRows(sql, 'communities', ['id'], communityIds.map(id => [id]));
 }
