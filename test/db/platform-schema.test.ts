@@ -183,3 +183,20 @@ test('MariaDB: createPlatformSchema replaces an older layout whose tables other 
 		await database.destroy();
 	}
 });
+
+test('SQLite: createPlatformSchema drops tables full of rows with the foreign keys off, and turns them back on', async t => {
+	const database = await createTestDatabase('sqlite', {runbookTables: false});
+	try {
+		const {sql} = database;
+		t.is(Number((await sql.get<{foreign_keys: number}>('PRAGMA foreign_keys'))?.foreign_keys), 1, 'MikroORM turns them on');
+		await sql.run(`INSERT INTO users (id, role, email, password) VALUES (1, 'admin', 'a@example.test', 'x')`);
+		await sql.run(`INSERT INTO communities (id, slug, name, created_by) VALUES (1, 'c', 'C', 1)`);
+		await sql.run(`INSERT INTO community_posts (id, community_id, author_id, type) VALUES (1, 1, 1, 'text')`);
+		await sql.run(`INSERT INTO community_post_comments (id, community_id, post_id, author_id, parent_id, body_md) VALUES (1, 1, 1, 1, NULL, 'a'), (2, 1, 1, 1, 1, 'b')`);
+		await createPlatformSchema(sql);
+		t.is(Number((await sql.get<{n: number}>('SELECT COUNT(*) AS n FROM users'))?.n), 0);
+		t.is(Number((await sql.get<{foreign_keys: number}>('PRAGMA foreign_keys'))?.foreign_keys), 1);
+	} finally {
+		await database.destroy();
+	}
+});
