@@ -1,6 +1,7 @@
 // The bench dataset: the demo generator when --rows equals a demo size's enrollments (tiny 300, small 100k, 1m),
 // otherwise a scaled generator below, set-based (INSERT … SELECT over a numbers table), in the demo's proportions.
 import type {Database} from '../source/db/orm.js';
+import {suspendForeignKeys} from '../source/db/demo/bulk-load.js';
 import {generateDemo} from '../source/db/demo/generate-demo.js';
 import {sizeProfiles, type DemoSize} from '../source/db/demo/sizes.js';
 import {createPlatformSchema} from '../source/db/platform-schema.js';
@@ -35,6 +36,8 @@ async function counts(sql: Sql): Promise<Record<string, number>> {
 }
 
 const courses = 500;
+/** users.password is NOT NULL: a bcrypt-shaped placeholder, not a real hash. */
+const benchPasswordHash = '$2y$10$benchbenchbenchbench00placeholder.not.a.real.hash.000';
 const communities = 60;
 const linksPerCommunity = 8;
 const epoch = 1_640_995_200; // 2022-01-01
@@ -59,47 +62,56 @@ async function generateScaled(sql: Sql, enrollments: number): Promise<void> {
 	// i = 1..count, as a derived table over bench_numbers × bench_numbers (up to 10^8 rows).
 	const sequence = (count: number) =>
 		`(SELECT (a.n - 1) * 10000 + b.n AS i FROM bench_numbers a CROSS JOIN bench_numbers b WHERE a.n <= ${Math.ceil(count / 10_000)} AND (a.n - 1) * 10000 + b.n <= ${count}) s`;
+	// Every 500th comment is by a user missing from users (skipped by the jobs), which breaks the foreign key to users:
+	// loaded as a dump restored with FOREIGN_KEY_CHECKS=0 is (SQLite: the pragma outside the transaction; MariaDB: the
+	// session variable on the transaction's connection).
+	const restoreSqliteKeys = sql.dialect === 'sqlite' ? await suspendForeignKeys(sql) : undefined;
 	await sql.transaction(async tx => {
-		await tx.run(`INSERT INTO users (id, name, email, role, created_at, updated_at) SELECT i, ${d.concat("'User '", 'i')}, ${d.concat("'user'", 'i', "'@bench.test'")}, 'student', ${time('i * 37 % 86400')}, ${time('i * 37 % 86400')} FROM ${sequence(users)}`);
-		await tx.run(`INSERT INTO courses (id, title, created_at, updated_at) SELECT i, ${d.concat("'Course '", 'i')}, ${time('0')}, ${time('0')} FROM ${sequence(courses)}`);
-		const communityRows = Array.from({length: communities}, (_, index) => {
-			const id = index + 1;
-			const links = Array.from({length: linksPerCommunity}, (__, j) => ({course_id: ((index * linksPerCommunity + j) % courses) + 1, default_role: j === 0 ? 'teacher' : j === 1 ? 'assistant' : 'student'}));
-			return [id, `bench-community-${id}`, `Bench community ${id}`, JSON.stringify({classroom_links: links}), 1, '2022-01-01 00:00:00', '2022-01-01 00:00:00'];
-		});
-		await tx.run(`INSERT INTO communities (id, slug, name, settings, created_by, created_at, updated_at) VALUES ${Sql.tuples(communityRows.length, 7)}`, communityRows.flat());
-		// Every 1000th enrollment has no user, every 997th an unknown one; entry_date NULL every 101st.
-		await tx.run(
-			`INSERT INTO enrollments (user_id, course_id, entry_date, created_at, updated_at)
-			SELECT CASE WHEN i % 1000 = 0 THEN NULL WHEN i % 997 = 0 THEN ${users} + i ELSE 1 + (i * 7919) % ${users} END,
-			1 + (i * 104729) % ${courses}, CASE WHEN i % 101 = 0 THEN NULL ELSE ${epoch} + (i * 7901) % ${span} END, ${time(`(i * 7901) % ${span}`)}, ${time(`(i * 7901) % ${span}`)}
-			FROM ${sequence(enrollments)}`,
-		);
-		// Existing members: one per user, some left / pending / banned / soft-deleted (reactivations and skips).
-		await tx.run(
-			`INSERT INTO community_members (community_id, user_id, role, status, joined_at, created_at, updated_at, deleted_at)
-			SELECT 1 + i % ${communities}, 1 + (i * 31) % ${users}, 'member',
-			CASE WHEN i % 53 = 0 THEN 'banned' WHEN i % 17 = 0 THEN 'pending' WHEN i % 10 = 0 THEN 'left' ELSE 'active' END,
-			${time(`(i * 7901) % ${span}`)}, ${time('0')}, ${time('0')}, CASE WHEN i % 29 = 0 THEN ${time('0')} END
-			FROM ${sequence(users)}`,
-		);
-		await tx.run(
-			`INSERT INTO community_posts (community_id, author_id, type, visibility, title, published_at, created_at, updated_at, deleted_at)
-			SELECT 1 + i % ${communities}, 1 + (i * 13) % ${users}, CASE i % 5 WHEN 0 THEN 'text' WHEN 1 THEN 'image' WHEN 2 THEN 'video' WHEN 3 THEN 'link' ELSE 'poll' END,
-			CASE i % 3 WHEN 0 THEN 'community' WHEN 1 THEN 'public' ELSE 'paid' END, ${d.concat("'Post '", 'i')},
-			CASE WHEN i % 7 = 0 THEN NULL ELSE ${time(`(i * 7877) % ${span}`)} END, ${time(`(i * 7877) % ${span}`)}, ${time(`(i * 7877) % ${span}`)}, CASE WHEN i % 41 = 0 THEN ${time('0')} END
-			FROM ${sequence(posts)}`,
-		);
-		await tx.run(
-			`INSERT INTO community_post_comments (community_id, post_id, author_id, created_at, updated_at, deleted_at)
-			SELECT 1 + i % ${communities}, 1 + (i * 7) % ${posts}, CASE WHEN i % 500 = 0 THEN NULL ELSE 1 + (i * 17) % ${users} END, ${time(`(i * 7873) % ${span}`)}, ${time(`(i * 7873) % ${span}`)}, CASE WHEN i % 43 = 0 THEN ${time('0')} END
-			FROM ${sequence(comments)}`,
-		);
-		await tx.run(
-			`INSERT INTO certificates (user_id, course_id, identifier, created_at, updated_at)
-			SELECT CASE WHEN i % 300 = 0 THEN NULL ELSE 1 + (i * 19) % ${users} END, 1 + i % ${courses}, ${d.concat("'CERT-'", 'i')}, ${time(`(i * 7867) % ${span}`)}, ${time(`(i * 7867) % ${span}`)}
-			FROM ${sequence(certificates)}`,
-		);
-	});
+		const restoreMysqlKeys = tx.dialect === 'mysql' ? await suspendForeignKeys(tx) : undefined;
+		try {
+			await tx.run(`INSERT INTO users (id, role, email, name, password, created_at, updated_at) SELECT i, 'student', ${d.concat("'user'", 'i', "'@bench.test'")}, ${d.concat("'User '", 'i')}, '${benchPasswordHash}', ${time('i * 37 % 86400')}, ${time('i * 37 % 86400')} FROM ${sequence(users)}`);
+			await tx.run(`INSERT INTO courses (id, title, created_at, updated_at) SELECT i, ${d.concat("'Course '", 'i')}, ${time('0')}, ${time('0')} FROM ${sequence(courses)}`);
+			const communityRows = Array.from({length: communities}, (_, index) => {
+				const id = index + 1;
+				const links = Array.from({length: linksPerCommunity}, (__, j) => ({course_id: ((index * linksPerCommunity + j) % courses) + 1, default_role: j === 0 ? 'teacher' : j === 1 ? 'assistant' : 'student'}));
+				return [id, `bench-community-${id}`, `Bench community ${id}`, JSON.stringify({classroom_links: links}), 1, '2022-01-01 00:00:00', '2022-01-01 00:00:00'];
+			});
+			await tx.run(`INSERT INTO communities (id, slug, name, settings, created_by, created_at, updated_at) VALUES ${Sql.tuples(communityRows.length, 7)}`, communityRows.flat());
+			// Every 1000th enrollment has no user, every 997th an unknown one; entry_date NULL every 101st.
+			await tx.run(
+				`INSERT INTO enrollments (user_id, course_id, entry_date, created_at, updated_at)
+				SELECT CASE WHEN i % 1000 = 0 THEN NULL WHEN i % 997 = 0 THEN ${users} + i ELSE 1 + (i * 7919) % ${users} END,
+				1 + (i * 104729) % ${courses}, CASE WHEN i % 101 = 0 THEN NULL ELSE ${epoch} + (i * 7901) % ${span} END, ${time(`(i * 7901) % ${span}`)}, ${time(`(i * 7901) % ${span}`)}
+				FROM ${sequence(enrollments)}`,
+			);
+			// Existing members: one per user, some left / pending / banned / soft-deleted (reactivations and skips).
+			await tx.run(
+				`INSERT INTO community_members (community_id, user_id, role, status, joined_at, created_at, updated_at, deleted_at)
+				SELECT 1 + i % ${communities}, 1 + (i * 31) % ${users}, 'member',
+				CASE WHEN i % 53 = 0 THEN 'banned' WHEN i % 17 = 0 THEN 'pending' WHEN i % 10 = 0 THEN 'left' ELSE 'active' END,
+				${time(`(i * 7901) % ${span}`)}, ${time('0')}, ${time('0')}, CASE WHEN i % 29 = 0 THEN ${time('0')} END
+				FROM ${sequence(users)}`,
+			);
+			await tx.run(
+				`INSERT INTO community_posts (community_id, author_id, type, visibility, body_md, published_at, created_at, updated_at, deleted_at)
+				SELECT 1 + i % ${communities}, 1 + (i * 13) % ${users}, CASE i % 5 WHEN 0 THEN 'text' WHEN 1 THEN 'image' WHEN 2 THEN 'video' WHEN 3 THEN 'link' ELSE 'poll' END,
+				CASE i % 3 WHEN 0 THEN 'community' WHEN 1 THEN 'public' ELSE 'paid' END, ${d.concat("'Post '", 'i')},
+				CASE WHEN i % 7 = 0 THEN NULL ELSE ${time(`(i * 7877) % ${span}`)} END, ${time(`(i * 7877) % ${span}`)}, ${time(`(i * 7877) % ${span}`)}, CASE WHEN i % 41 = 0 THEN ${time('0')} END
+				FROM ${sequence(posts)}`,
+			);
+			await tx.run(
+				`INSERT INTO community_post_comments (community_id, post_id, author_id, body_md, created_at, updated_at, deleted_at)
+				SELECT 1 + i % ${communities}, 1 + (i * 7) % ${posts}, CASE WHEN i % 500 = 0 THEN ${users} + i ELSE 1 + (i * 17) % ${users} END, ${d.concat("'Comment '", 'i')}, ${time(`(i * 7873) % ${span}`)}, ${time(`(i * 7873) % ${span}`)}, CASE WHEN i % 43 = 0 THEN ${time('0')} END
+				FROM ${sequence(comments)}`,
+			);
+			await tx.run(
+				`INSERT INTO certificates (user_id, course_id, identifier, created_at, updated_at)
+				SELECT CASE WHEN i % 300 = 0 THEN NULL ELSE 1 + (i * 19) % ${users} END, 1 + i % ${courses}, ${d.concat("'CERT-'", 'i')}, ${time(`(i * 7867) % ${span}`)}, ${time(`(i * 7867) % ${span}`)}
+				FROM ${sequence(certificates)}`,
+			);
+		} finally {
+			await restoreMysqlKeys?.();
+		}
+	}).finally(async () => restoreSqliteKeys?.());
 	await sql.run('DROP TABLE bench_numbers');
 }

@@ -1,166 +1,152 @@
+import {communityCoreTables} from './platform/community-core-tables.js';
+import {communityEngagementTables} from './platform/community-engagement-tables.js';
+import {lmsTables} from './platform/lms-tables.js';
+import {type ColumnDefinition, parseColumn, type TableDefinition} from './platform/table-definition.js';
 import type {Dialect, Sql} from './sql.js';
 
-// The Laravel platform's tables (DESIGN.md §2), as the platform created them, with a few realistic extra columns the
-// tool must leave alone. Only the demo and testing profiles create them; production never does.
+// The Laravel platform's tables exactly as its migrations create them (DESIGN.md §2; the reference is
+// ../shared/platform/schema-mariadb.sql, translated into ./platform/*-tables.ts so the installed tool does not need
+// it). Only the demo and testing profiles create them; production never does.
+//
+// MariaDB/MySQL get the file's DDL. SQLite gets the same columns in the same order with SQLite types (INTEGER for
+// ids and integers, TEXT for strings, timestamps and JSON, NUMERIC for decimals, TEXT + CHECK for enums), the same
+// NULL/NOT NULL and defaults, the same unique and plain indexes under the same names, and the foreign keys as
+// `CONSTRAINT … REFERENCES … ON DELETE …` clauses. SQLite enforces those only on a connection that ran
+// `PRAGMA foreign_keys = ON`: SQLite's own default is off; Laravel's SQLite connection turns it on by default, and so
+// does MikroORM's (BaseSqliteConnection.connect), so the tool's connection enforces them as MariaDB does.
 
+/** Every platform table, in creation order: a table's foreign keys point only at tables before it (or itself). */
 export const platformTables = [
 	'users',
+	'personal_access_tokens',
 	'courses',
 	'enrollments',
 	'certificates',
-	'communities',
 	'community_categories',
+	'geo_places',
+	'communities',
 	'community_levels',
 	'community_points_rules',
+	'community_subscription_tiers',
 	'community_members',
+	'community_points_ledger',
 	'community_posts',
 	'community_post_comments',
 	'profile_activities',
-	'personal_access_tokens',
 ] as const;
 
 export type PlatformTable = (typeof platformTables)[number];
 
-type Types = {id: string; fk: string; ts: string; json: string; text: string; bool: string; int: string; enumOf: (...values: string[]) => string};
+const definitions: Record<PlatformTable, TableDefinition> = {...lmsTables, ...communityCoreTables, ...communityEngagementTables};
 
-const typesOf = (dialect: Dialect): Types =>
-	dialect === 'sqlite'
-		? {
-				id: 'INTEGER PRIMARY KEY AUTOINCREMENT',
-				fk: 'INTEGER',
-				ts: 'TEXT',
-				json: 'TEXT',
-				text: 'TEXT',
-				bool: 'INTEGER',
-				int: 'INTEGER',
-				enumOf: (...values) => `TEXT CHECK (%COL% IN (${values.map(v => `'${v}'`).join(', ')}))`,
-			}
-		: {
-				id: 'BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY',
-				fk: 'BIGINT UNSIGNED',
-				ts: 'TIMESTAMP NULL DEFAULT NULL',
-				json: 'JSON',
-				text: 'TEXT',
-				bool: 'TINYINT(1)',
-				int: 'INT',
-				enumOf: (...values) => `ENUM(${values.map(v => `'${v}'`).join(', ')})`,
-			};
+export type PlatformIndex = {readonly table: PlatformTable; readonly name: string; readonly columns: readonly string[]; readonly unique: boolean};
 
-function column(name: string, type: string): string {
-	return `${name} ${type.replace('%COL%', name)}`;
+/** The columns of a platform table, in table order. */
+export function platformColumns(table: PlatformTable): ColumnDefinition[] {
+	return definitions[table].columns.map(definition => parseColumn(definition));
 }
 
-function tableDefinitions(t: Types): Record<PlatformTable, {columns: string[]; indexes: string[]}> {
-	const timestamps = [`created_at ${t.ts}`, `updated_at ${t.ts}`];
-	return {
-		users: {
-			columns: [`id ${t.id}`, 'name VARCHAR(255) NOT NULL', 'email VARCHAR(255) NOT NULL', `email_verified_at ${t.ts}`, 'password VARCHAR(255) NULL', "role VARCHAR(32) NOT NULL DEFAULT 'student'", 'remember_token VARCHAR(100) NULL', ...timestamps],
-			indexes: ['UNIQUE (email)'],
-		},
-		courses: {columns: [`id ${t.id}`, 'title VARCHAR(255) NOT NULL', 'summary TEXT NULL', ...timestamps], indexes: []},
-		enrollments: {
-			columns: [`id ${t.id}`, `user_id ${t.fk} NULL`, `course_id ${t.fk} NULL`, `entry_date ${t.int === 'INT' ? 'INT UNSIGNED' : 'INTEGER'} NULL`, `progress ${t.int} NULL`, ...timestamps],
-			indexes: ['INDEX enrollments_course_id_index (course_id)', 'INDEX enrollments_user_id_index (user_id)'],
-		},
-		certificates: {
-			columns: [`id ${t.id}`, `user_id ${t.fk} NULL`, `course_id ${t.fk} NULL`, 'identifier VARCHAR(64) NOT NULL', ...timestamps],
-			indexes: ['UNIQUE (identifier)'],
-		},
-		communities: {
-			columns: [`id ${t.id}`, 'slug VARCHAR(255) NOT NULL', 'name VARCHAR(255) NOT NULL', 'description TEXT NULL', `settings ${t.json} NULL`, `launched_at ${t.ts}`, `created_by ${t.fk} NULL`, ...timestamps, `deleted_at ${t.ts}`],
-			indexes: ['UNIQUE (slug)'],
-		},
-		community_categories: {
-			columns: [`id ${t.id}`, 'slug VARCHAR(255) NOT NULL', 'name VARCHAR(255) NOT NULL', 'tagline VARCHAR(255) NULL', 'description TEXT NULL', 'icon_path VARCHAR(255) NULL', 'color_hex VARCHAR(7) NULL', `sort_order ${t.int} NOT NULL DEFAULT 0`, `is_active ${t.bool} NOT NULL DEFAULT 1`, ...timestamps],
-			indexes: ['UNIQUE (slug)'],
-		},
-		community_levels: {
-			columns: [`id ${t.id}`, `community_id ${t.fk} NULL`, `level ${t.int} NOT NULL`, 'name VARCHAR(255) NOT NULL', 'badge_path VARCHAR(255) NULL', `points_required ${t.int} NOT NULL DEFAULT 0`, 'description TEXT NULL', `rewards ${t.json} NULL`, `is_active ${t.bool} NOT NULL DEFAULT 1`, ...timestamps],
-			indexes: ['UNIQUE (community_id, level)'],
-		},
-		community_points_rules: {
-			columns: [`id ${t.id}`, `community_id ${t.fk} NULL`, 'action VARCHAR(64) NOT NULL', `points ${t.int} NOT NULL`, `cooldown_seconds ${t.int} NOT NULL DEFAULT 0`, `is_active ${t.bool} NOT NULL DEFAULT 1`, `conditions ${t.json} NULL`, `metadata ${t.json} NULL`, ...timestamps],
-			indexes: ['UNIQUE (community_id, action)'],
-		},
-		community_members: {
-			columns: [
-				`id ${t.id}`,
-				`community_id ${t.fk} NOT NULL`,
-				`user_id ${t.fk} NOT NULL`,
-				column('role', `${t.enumOf('owner', 'admin', 'moderator', 'member')} NOT NULL DEFAULT 'member'`),
-				column('status', `${t.enumOf('active', 'pending', 'banned', 'left')} NOT NULL DEFAULT 'active'`),
-				`joined_at ${t.ts === 'TEXT' ? 'TEXT NOT NULL' : 'TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP'}`,
-				`points ${t.int} NOT NULL DEFAULT 0`,
-				`metadata ${t.json} NULL`,
-				...timestamps,
-				`deleted_at ${t.ts}`,
-			],
-			indexes: ['UNIQUE (community_id, user_id)', 'INDEX community_members_user_id_index (user_id)'],
-		},
-		community_posts: {
-			columns: [
-				`id ${t.id}`,
-				`community_id ${t.fk} NOT NULL`,
-				`author_id ${t.fk} NULL`,
-				column('type', `${t.enumOf('text', 'image', 'video', 'link', 'poll')} NOT NULL DEFAULT 'text'`),
-				column('visibility', `${t.enumOf('community', 'public', 'paid')} NOT NULL DEFAULT 'community'`),
-				'title VARCHAR(255) NULL',
-				'body TEXT NULL',
-				`published_at ${t.ts}`,
-				...timestamps,
-				`deleted_at ${t.ts}`,
-			],
-			indexes: ['INDEX community_posts_community_id_index (community_id)'],
-		},
-		community_post_comments: {
-			columns: [`id ${t.id}`, `community_id ${t.fk} NOT NULL`, `post_id ${t.fk} NOT NULL`, `author_id ${t.fk} NULL`, 'body TEXT NULL', ...timestamps, `deleted_at ${t.ts}`],
-			indexes: ['INDEX community_post_comments_post_id_index (post_id)'],
-		},
-		profile_activities: {
-			columns: [
-				`id ${t.id}`,
-				`user_id ${t.fk} NOT NULL`,
-				`community_id ${t.fk} NULL`,
-				'activity_type VARCHAR(64) NOT NULL',
-				'subject_type VARCHAR(64) NOT NULL',
-				`subject_id ${t.fk} NOT NULL`,
-				'idempotency_key VARCHAR(64) NOT NULL',
-				`occurred_at ${t.ts === 'TEXT' ? 'TEXT NOT NULL' : 'TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP'}`,
-				`context ${t.json} NULL`,
-				...timestamps,
-			],
-			indexes: ['UNIQUE (idempotency_key)', 'INDEX profile_activities_user_feed_index (user_id, occurred_at, id)'],
-		},
-		personal_access_tokens: {
-			columns: [`id ${t.id}`, 'tokenable_type VARCHAR(255) NOT NULL', `tokenable_id ${t.fk} NOT NULL`, 'name VARCHAR(255) NOT NULL', 'token VARCHAR(64) NOT NULL', 'abilities TEXT NULL', `last_used_at ${t.ts}`, `expires_at ${t.ts}`, ...timestamps],
-			indexes: ['UNIQUE (token)', 'INDEX personal_access_tokens_tokenable_index (tokenable_type, tokenable_id)'],
-		},
-	};
+/** The unique and plain indexes of a platform table, by their Laravel names (the primary key aside). */
+export function platformIndexes(table: PlatformTable): PlatformIndex[] {
+	const {unique = {}, indexes = {}} = definitions[table];
+	return [
+		...Object.entries(unique).map(([name, columns]) => ({table, name, columns, unique: true})),
+		...Object.entries(indexes).map(([name, columns]) => ({table, name, columns, unique: false})),
+	];
 }
 
-/** CREATE TABLE statements for the platform schema in the given dialect. */
-export function platformDdl(dialect: Dialect): string[] {
-	const definitions = tableDefinitions(typesOf(dialect));
-	const statements: string[] = [];
-	for (const table of platformTables) {
-		const {columns, indexes} = definitions[table];
-		const inline = indexes.filter(index => index.startsWith('UNIQUE'));
-		const separate = indexes.filter(index => index.startsWith('INDEX'));
-		const body = [...columns, ...inline].join(',\n  ');
-		statements.push(dialect === 'sqlite' ? `CREATE TABLE ${table} (\n  ${body}\n)` : `CREATE TABLE ${table} (\n  ${body}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`);
-		for (const index of separate) {
-			const [, name, columnsList] = /^INDEX (\S+) (\(.+\))$/.exec(index)!;
-			statements.push(`CREATE INDEX ${name} ON ${table} ${columnsList}`);
-		}
+export type PlatformForeignKey = {readonly table: PlatformTable; readonly name: string; readonly column: string; readonly references: string; readonly onDelete: string};
+
+/** The foreign keys of a platform table, by constraint name; each references its table's `id`. */
+export function platformForeignKeys(table: PlatformTable): PlatformForeignKey[] {
+	return Object.entries(definitions[table].foreignKeys ?? {}).map(([name, [column, references, onDelete]]) => ({table, name, column, references, onDelete}));
+}
+
+const list = (columns: readonly string[], quote = '') => columns.map(column => `${quote}${column}${quote}`).join(', ');
+
+function mysqlTable(table: PlatformTable): string {
+	const lines = [
+		...definitions[table].columns.map(definition => `\`${definition.replace(' ', '` ')}`),
+		'PRIMARY KEY (`id`)',
+		...platformIndexes(table).map(({name, columns, unique}) => `${unique ? 'UNIQUE KEY' : 'KEY'} \`${name}\` (${list(columns, '`')})`),
+		...platformForeignKeys(table).map(({name, column, references, onDelete}) => `CONSTRAINT \`${name}\` FOREIGN KEY (\`${column}\`) REFERENCES \`${references}\` (\`id\`) ON DELETE ${onDelete}`),
+	];
+	return `CREATE TABLE \`${table}\` (\n  ${lines.join(',\n  ')}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`;
+}
+
+function sqliteType(column: ColumnDefinition): string {
+	if (column.enumValues) {
+		return 'TEXT';
 	}
 
-	return statements;
+	if (/^(?:big|tiny|small)?int\b/.test(column.type)) {
+		return 'INTEGER';
+	}
+
+	return column.type.startsWith('decimal') ? 'NUMERIC' : 'TEXT';
 }
 
-/** Drops (if present) and recreates every platform table. Demo and tests only. */
+function sqliteColumn(column: ColumnDefinition): string {
+	if (column.autoIncrement) {
+		return `${column.name} INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT`;
+	}
+
+	const check = column.enumValues ? ` CHECK (${column.name} IN (${column.enumValues.map(value => `'${value}'`).join(', ')}))` : '';
+	const defaultValue = column.defaultValue === undefined ? '' : ` DEFAULT ${column.defaultValue}`;
+	return `${column.name} ${sqliteType(column)} ${column.nullable ? 'NULL' : 'NOT NULL'}${defaultValue}${check}`;
+}
+
+function sqliteTable(table: PlatformTable): string[] {
+	const foreignKeys = platformForeignKeys(table).map(
+		({name, column, references, onDelete}) => `CONSTRAINT ${name} FOREIGN KEY (${column}) REFERENCES ${references} (id) ON DELETE ${onDelete}`,
+	);
+	const body = [...platformColumns(table).map(column => sqliteColumn(column)), ...foreignKeys];
+	return [
+		`CREATE TABLE ${table} (\n  ${body.join(',\n  ')}\n)`,
+		...platformIndexes(table).map(({name, columns, unique}) => `CREATE ${unique ? 'UNIQUE ' : ''}INDEX ${name} ON ${table} (${list(columns)})`),
+	];
+}
+
+/** CREATE TABLE (and, on SQLite, CREATE INDEX) statements for the platform schema in the given dialect. */
+export function platformDdl(dialect: Dialect): string[] {
+	return platformTables.flatMap(table => (dialect === 'sqlite' ? sqliteTable(table) : [mysqlTable(table)]));
+}
+
+/**
+ * Drops (if present) and recreates every platform table. Demo and tests only. Drops go child before parent, with the
+ * foreign key checks off: on MariaDB on one pinned connection, so tables of an older layout (other foreign keys,
+ * other names) drop too; on SQLite (outside a transaction) because with them on, DROP TABLE first deletes every row
+ * one by one through the ON DELETE actions (community_post_comments.parent_id has no index of its own).
+ */
 export async function createPlatformSchema(sql: Sql): Promise<void> {
-	for (const table of [...platformTables].reverse()) {
-		await sql.run(`DROP TABLE IF EXISTS ${table}`);
+	const drops = [...platformTables].reverse().map(table => `DROP TABLE IF EXISTS ${table}`);
+	if (sql.dialect === 'mysql') {
+		await sql.transaction(async tx => {
+			const previous = await tx.get<{checks: number | string}>('SELECT @@session.foreign_key_checks AS checks');
+			await tx.run('SET SESSION foreign_key_checks = 0');
+			try {
+				for (const statement of drops) {
+					await tx.run(statement);
+				}
+			} finally {
+				await tx.run('SET SESSION foreign_key_checks = ?', [Number(previous?.checks ?? 1)]);
+			}
+		});
+	} else {
+		const enabled = !sql.inTransaction && Number((await sql.get<{foreign_keys: number}>('PRAGMA foreign_keys'))?.foreign_keys) === 1;
+		if (enabled) {
+			await sql.run('PRAGMA foreign_keys = OFF');
+		}
+
+		try {
+			for (const statement of drops) {
+				await sql.run(statement);
+			}
+		} finally {
+			if (enabled) {
+				await sql.run('PRAGMA foreign_keys = ON');
+			}
+		}
 	}
 
 	for (const statement of platformDdl(sql.dialect)) {

@@ -1,7 +1,7 @@
 import {createHash} from 'node:crypto';
 import test from 'ava';
 import {countRows, generateDemo, specialUsers} from '../../source/db/demo/generate-demo.js';
-import {platformTables} from '../../source/db/platform-schema.js';
+import {platformForeignKeys, platformTables} from '../../source/db/platform-schema.js';
 import type {Sql} from '../../source/db/sql.js';
 import {createTestDatabase, testEachDialect} from '../helpers/databases.js';
 
@@ -153,10 +153,12 @@ testEachDialect('the tiny dataset has every case the activity migration must han
 	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM community_posts WHERE deleted_at IS NOT NULL')) > 0);
 	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM community_post_comments WHERE deleted_at IS NOT NULL')) > 0);
 	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM community_posts WHERE published_at IS NULL')) > 0);
-	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM community_posts WHERE author_id IS NULL')) > 0);
+	// author_id is NOT NULL: no NULL authors any more. Orphan and zero authors break the foreign key to users, as rows
+	// of a dump restored with FOREIGN_KEY_CHECKS=0 can.
 	t.true((await count(sql, orphan('community_posts', 'author_id'))) > 0);
-	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM community_post_comments WHERE author_id IS NULL')) > 0);
+	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM community_posts WHERE author_id = 0')) > 0);
 	t.true((await count(sql, orphan('community_post_comments', 'author_id'))) > 0);
+	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM community_post_comments WHERE author_id = 0')) > 0);
 	t.is(await count(sql, 'SELECT COUNT(*) AS n FROM community_post_comments c LEFT JOIN community_posts p ON p.id = c.post_id WHERE p.id IS NULL OR p.community_id <> c.community_id'), 0);
 	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM community_posts p JOIN communities c ON c.id = p.community_id WHERE c.deleted_at IS NOT NULL')) > 0);
 	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM certificates WHERE user_id IS NULL')) > 0);
@@ -179,13 +181,49 @@ testEachDialect('the tiny dataset has every case the activity migration must han
 		}
 	}
 
-	// The internal user: role internal, memberships, activity, and tokens for a few other users.
-	t.is((await sql.get<{role: string}>('SELECT role FROM users WHERE email = ?', ['ops@example.test']))?.role, 'internal');
+	// The internal user: the platform admin, memberships, activity, and tokens for a few other users.
+	t.is((await sql.get<{role: string}>('SELECT role FROM users WHERE email = ?', ['ops@example.test']))?.role, 'admin');
 	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM community_members WHERE user_id = ?', [specialUsers.internal])) > 0);
 	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM community_posts WHERE author_id = ? AND created_at >= ?', [specialUsers.internal, ninetyDaysAgo])) > 0);
 	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM certificates WHERE user_id = ?', [specialUsers.internal])) > 0);
 	t.true((await count(sql, 'SELECT COUNT(DISTINCT tokenable_id) AS n FROM personal_access_tokens WHERE tokenable_id <> ?', [specialUsers.internal])) >= 3);
 	t.is(await count(sql, 'SELECT COUNT(*) AS n FROM profile_activities'), 0);
+});
+
+testEachDialect('the tiny dataset fills the NOT NULL columns as the platform does and keeps the points history', async (t, {sql}) => {
+	await generateDemo(sql, {size: 'tiny', seed: 42, now});
+	t.is(await count(sql, `SELECT COUNT(*) AS n FROM users WHERE role NOT IN ('student', 'instructor', 'admin')`), 0);
+	for (const role of ['student', 'instructor', 'admin']) {
+		t.true((await count(sql, 'SELECT COUNT(*) AS n FROM users WHERE role = ?', [role])) > 0, role);
+	}
+
+	const passwords = await sql.all<{password: string}>('SELECT DISTINCT password FROM users');
+	t.true(passwords.every(row => /^\$2y\$10\$[./A-Za-z\d]{53}$/.test(row.password)), 'bcrypt-shaped password hashes');
+	t.is(await count(sql, `SELECT COUNT(*) AS n FROM communities c JOIN users u ON u.id = c.created_by WHERE u.role IN ('admin', 'instructor')`), 12);
+	t.true((await count(sql, `SELECT COUNT(*) AS n FROM communities WHERE visibility = 'private' AND join_policy = 'request'`)) > 0);
+	t.is(await count(sql, `SELECT COUNT(*) AS n FROM community_posts WHERE body_md IS NULL OR body_md = ''`), 0);
+
+	// Only the authors of posts and comments break a foreign key (rows of a dump restored without the checks).
+	const broken: string[] = [];
+	for (const table of platformTables) {
+		for (const key of platformForeignKeys(table)) {
+			const orphans = await count(sql, `SELECT COUNT(*) AS n FROM ${table} x WHERE x.${key.column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${key.references} p WHERE p.id = x.${key.column})`);
+			if (orphans > 0) {
+				broken.push(`${table}.${key.column}`);
+			}
+		}
+	}
+
+	t.deepEqual(broken, ['community_posts.author_id', 'community_post_comments.author_id']);
+
+	// Points history: entries sum to each member's points, and members the backfill will touch have one (left,
+	// pending, soft-deleted, lower role) as well as members it must leave alone (banned, unchanged).
+	t.is(await count(sql, `SELECT COUNT(*) AS n FROM community_members m WHERE m.points <> COALESCE((SELECT SUM(l.points_delta) FROM community_points_ledger l WHERE l.member_id = m.id), m.points)`), 0);
+	for (const user of [specialUsers.left, specialUsers.pending, specialUsers.softDeleted, specialUsers.lowerRole, specialUsers.banned, specialUsers.unchanged]) {
+		t.true((await count(sql, 'SELECT COUNT(*) AS n FROM community_points_ledger l JOIN community_members m ON m.id = l.member_id WHERE m.user_id = ?', [user])) > 0, `ledger of user ${user}`);
+	}
+
+	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM community_points_ledger l JOIN community_members m ON m.id = l.member_id WHERE m.id > 13')) > 0, 'bulk members have a history too');
 });
 
 testEachDialect('the token authenticates the internal user and is deterministic', async (t, {sql}) => {

@@ -5,6 +5,7 @@ import {findRun, startRun} from '../../source/db/bookkeeping/runs.js';
 import {crashAfter} from '../helpers/run-job.js';
 import {dialectSql, type Sql} from '../../source/db/sql.js';
 import {type TestDatabase, testEachDialect} from '../helpers/databases.js';
+import {passwordHash} from '../helpers/platform-rows.js';
 
 // A toy job: copy course titles into users as "enrolled" rows, set-based, to exercise checkpoints and resume.
 function copySource(sql: Sql, upperBound: number): BatchSource {
@@ -16,7 +17,7 @@ function copySource(sql: Sql, upperBound: number): BatchSource {
 			const last = await tx.get<{id: number}>('SELECT id FROM courses WHERE id > ? AND id <= ? ORDER BY id LIMIT 1 OFFSET ?', [range.after, range.upperBound, range.limit - 1]);
 			const lastKey = last ? Number(last.id) : range.upperBound;
 			const email = dialectSql(sql.dialect).concat("'u'", 'id', "'@x.test'");
-			const inserted = await tx.run(`INSERT INTO users (name, email, role) SELECT title, ${email}, 'student' FROM courses WHERE id > ? AND id <= ?`, [range.after, lastKey]);
+			const inserted = await tx.run(`INSERT INTO users (name, email, role, password) SELECT title, ${email}, 'student', ? FROM courses WHERE id > ? AND id <= ?`, [passwordHash, range.after, lastKey]);
 			return {lastKey, scanned: inserted.affectedRows, written: inserted.affectedRows, metrics: {copied: inserted.affectedRows}, undo: [{table: 'users', rowId: lastKey, action: 'insert', afterHash: 'h'}]};
 		},
 	};

@@ -18,6 +18,7 @@ import {EvidenceFolder} from '../../source/evidence/evidence-folder.js';
 import {takeSnapshot} from '../../source/evidence/snapshot.js';
 import {backfillMembership} from '../../source/jobs/backfill-membership.js';
 import {freePort} from '../helpers/free-port.js';
+import {insertPlatformRows} from '../helpers/platform-rows.js';
 
 // A real primary → replica pair of our own (never the shared server on 3306): the backfill waits while the replica's
 // SQL thread is stopped (Seconds_Behind_Master NULL) and finishes once it runs again.
@@ -128,7 +129,7 @@ test('the backfill waits while the replica SQL thread is stopped and finishes on
 	await createPlatformSchema(database.sql);
 	await migrateRunbookTables(database);
 	const users = Array.from({length: 600}, (_, index) => [index + 1, `User ${index + 1}`, `u${index + 1}@example.test`, 'student']);
-	await database.sql.run(`INSERT INTO users (id, name, email, role) VALUES ${Sql.tuples(users.length, 4)}`, users.flat());
+	await insertPlatformRows(database.sql, 'users', ['id', 'name', 'email', 'role'], users);
 	const courses = Array.from({length: 6}, (_, index) => [index + 1, `Course ${index + 1}`]);
 	await database.sql.run(`INSERT INTO courses (id, title) VALUES ${Sql.tuples(courses.length, 2)}`, courses.flat());
 	const communities = [1, 2, 3].map(id => [id, `community-${id}`, `Community ${id}`, JSON.stringify({classroom_links: [{course_id: id * 2 - 1}, {course_id: id * 2}]}), 1]);

@@ -12,6 +12,7 @@ import {restoreStatement} from '../../source/engine/undo/undo-rows.js';
 import {takeSnapshot} from '../../source/evidence/snapshot.js';
 import {rollbackJob} from '../../source/jobs/rollback.js';
 import {type TestDatabase, testEachDialect} from '../helpers/databases.js';
+import {insertMembershipParents} from '../helpers/platform-rows.js';
 import {runJob, type RunJobOptions} from '../helpers/run-job.js';
 import {temporaryFolder} from '../reliability/helpers.js';
 
@@ -40,6 +41,7 @@ const memberColumns = ['id', 'community_id', 'user_id', 'role', 'status', 'joine
 
 /** Members 1..n before a "run"; the run then inserts n+1.. and updates some (status, role, updated_at). */
 async function memberScenario(database: TestDatabase, runId: string, count: number, inserted: number) {
+	await insertMembershipParents(database.sql, Math.max(count, inserted), [1, 2]);
 	const original = Array.from({length: count}, (_, index) => [index + 1, 1, index + 1, 'member', index % 2 === 0 ? 'left' : 'pending', '2025-01-01 00:00:00', index % 3 === 0 ? null : `{"k":${index}}`, '2025-01-01 00:00:00', '2025-01-02 00:00:00', index % 4 === 0 ? '2025-02-01 00:00:00' : null]);
 	await insertRows(database.sql, 'community_members', memberColumns, original);
 	const before = await takeSnapshot(database.sql, ['community_members']);
@@ -97,6 +99,7 @@ testEachDialect('a crash mid-rollback resumes from the undone_at marks: same fin
 
 testEachDialect('a missing inserted row counts as already_absent; an update and an insert of one row in one run are undone in order', async (t, database) => {
 	await addRun(database, 'run-c');
+	await insertMembershipParents(database.sql, 10, [3]);
 	const created = {community_id: 3, user_id: 9, role: 'member', status: 'active', joined_at: '2026-01-01 00:00:00', metadata: null, deleted_at: null};
 	const inserted = await database.sql.run('INSERT INTO community_members (community_id, user_id, role, status, joined_at, created_at, updated_at) VALUES (3, 9, ?, ?, ?, ?, ?)', ['member', 'active', created.joined_at, '2026-11-25 19:00:00', '2026-11-25 19:00:00']);
 	const updated = {...created, role: 'admin'};
@@ -151,6 +154,7 @@ async function sessionWithTwoRuns(database: TestDatabase): Promise<Record<string
 	await addRun(database, 'session', 'runbook:test');
 	await addRun(database, 'older', 'job-a', 'session');
 	await addRun(database, 'newer', 'job-b', 'session');
+	await insertMembershipParents(database.sql, 2, [5]);
 	const ids: Record<string, number> = {};
 	for (const [runId, user] of [['older', 1], ['newer', 2]] as const) {
 		const row = {community_id: 5, user_id: user, role: 'member', status: 'active', joined_at: '2026-01-01 00:00:00', metadata: null, deleted_at: null};

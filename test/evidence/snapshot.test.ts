@@ -15,13 +15,13 @@ async function insert(database: TestDatabase, table: string, columns: string[], 
 
 async function seed(database: TestDatabase): Promise<void> {
 	await insert(database, 'users', ['id', 'name', 'email', 'password', 'role', 'created_at', 'updated_at'], [
-		[1, 'Zoë Ångström', 'zoe@example.test', null, 'teacher', '2026-01-02 03:04:05', null],
+		[1, 'Zoë Ångström', 'zoe@example.test', '$2y$10$zoe', 'instructor', '2026-01-02 03:04:05', null],
 		[2, '李雷 😀', 'li@example.test', 'x', 'student', '2026-02-03 04:05:06', '2026-02-03 04:05:07'],
-		[3, 'O\'Brien | "quoted"; semi', 'ob@example.test', null, 'student', '2026-03-04 05:06:07', null],
+		[3, 'O\'Brien | "quoted"; semi', 'ob@example.test', '$2y$10$ob|;', 'student', '2026-03-04 05:06:07', null],
 	]);
 	await insert(database, 'communities', ['id', 'slug', 'name', 'settings', 'launched_at', 'created_by', 'created_at', 'updated_at', 'deleted_at'], [
 		[10, 'maths', 'Maths', '{"classroom_links": {"5": {"default_role": "Teacher"}}, "beta": true}', '2026-01-01 00:00:00', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00', null],
-		[11, 'art', 'Art ✏️', null, null, null, '2026-01-05 00:00:00', '2026-01-06 00:00:00', '2026-01-07 00:00:00'],
+		[11, 'art', 'Art ✏️', null, null, 2, '2026-01-05 00:00:00', '2026-01-06 00:00:00', '2026-01-07 00:00:00'],
 	]);
 	await insert(database, 'community_members', ['id', 'community_id', 'user_id', 'role', 'status', 'joined_at', 'metadata', 'created_at', 'updated_at', 'deleted_at'], [
 		[1, 10, 1, 'admin', 'active', '2026-01-01 10:00:00', '{"backfill":{"classrooms":{"idempotency_key":"abc"}}}', '2026-01-01 10:00:00', '2026-01-01 10:00:00', null],
@@ -34,7 +34,7 @@ async function seed(database: TestDatabase): Promise<void> {
 	// Enough rows to cross several batches of 5000.
 	const enrollments = Array.from({length: 12_345}, (_, index) => [index + 1, index % 7 === 0 ? null : (index % 3) + 1, (index % 5) + 1, index % 11 === 0 ? null : 1_700_000_000 + index, `2026-01-01 00:${String(index % 60).padStart(2, '0')}:00`]);
 	await insert(database, 'enrollments', ['id', 'user_id', 'course_id', 'entry_date', 'created_at'], enrollments);
-	await insert(database, 'courses', ['id', 'title', 'summary', 'created_at', 'updated_at'], [[1, 'Intro', null, '2026-01-01 00:00:00', null]]);
+	await insert(database, 'courses', ['id', 'title', 'short_description', 'created_at', 'updated_at'], [[1, 'Intro', null, '2026-01-01 00:00:00', null]]);
 }
 
 test('the same data gives the same checksums on SQLite and MariaDB; one changed column changes only its table', async t => {
@@ -71,12 +71,13 @@ test('the same data gives the same checksums on SQLite and MariaDB; one changed 
 });
 
 testEachDialect('row text is length-prefixed, NULL-marked and hashed in key order', async (t, database) => {
-	await insert(database, 'courses', ['id', 'title', 'summary', 'created_at', 'updated_at'], [
-		[2, 'Zwei', 'a|b', '2026-01-02 00:00:00', null],
-		[1, 'Intro', null, '2026-01-01 00:00:00', null],
+	// certificates: a platform table of six columns (id, user_id, course_id, identifier, created_at, updated_at).
+	await insert(database, 'certificates', ['id', 'user_id', 'course_id', 'identifier', 'created_at', 'updated_at'], [
+		[2, null, 7, 'a|b', '2026-01-02 00:00:00', null],
+		[1, 5, null, 'Intro', '2026-01-01 00:00:00', null],
 	]);
-	const expected = createHash('sha256').update('1:1|5:Intro|NULL|19:2026-01-01 00:00:00|NULL;1:2|4:Zwei|3:a|b|19:2026-01-02 00:00:00|NULL;').digest('hex');
-	t.deepEqual(await takeSnapshot(database.sql, ['courses']), [{table: 'courses', rows: 2, checksum: expected}]);
+	const expected = createHash('sha256').update('1:1|1:5|NULL|5:Intro|19:2026-01-01 00:00:00|NULL;1:2|NULL|1:7|3:a|b|19:2026-01-02 00:00:00|NULL;').digest('hex');
+	t.deepEqual(await takeSnapshot(database.sql, ['certificates']), [{table: 'certificates', rows: 2, checksum: expected}]);
 });
 
 testEachDialect('tables without id, empty tables and missing tables', async (t, database) => {

@@ -3,6 +3,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {createHash} from 'node:crypto';
 import {Sql} from '../../source/db/sql.js';
+import {insertPlatformRows} from './platform-rows.js';
 
 // A small, hand-written profile feed for the reference API's tests (DESIGN.md §7).
 export const userType = String.raw`App\Models\User`;
@@ -23,12 +24,12 @@ const plainOf = (token: string) => token.slice(token.indexOf('|') + 1);
  * Alice's feed newest first, by hand: 9 (01-04), 2 (01-03), 6, 5, 3 (all 01-02 12:00:00: id tiebreak), 1, 7.
  */
 export async function seedProfileFeed(sql: Sql): Promise<void> {
-	await sql.run(`INSERT INTO users (id, name, email, role, created_at) VALUES (1, 'Alice', 'alice@example.test', 'student', '2025-01-01 00:00:00'), (2, 'Bob', 'bob@example.test', 'student', '2025-01-01 00:00:00')`);
+	await insertPlatformRows(sql, 'users', ['id', 'name', 'email', 'role', 'created_at'], [[1, 'Alice', 'alice@example.test', 'student', '2025-01-01 00:00:00'], [2, 'Bob', 'bob@example.test', 'student', '2025-01-01 00:00:00']]);
 	await sql.run(
-		`INSERT INTO communities (id, slug, name, created_at, updated_at, deleted_at) VALUES
-		 (1, 'alpha', 'Alpha Club', '2025-01-01 00:00:00', '2025-01-01 00:00:00', NULL),
-		 (2, 'beta', 'Beta Guild', '2025-01-01 00:00:00', '2025-01-01 00:00:00', NULL),
-		 (3, 'gone', 'Gone Circle', '2025-01-01 00:00:00', '2025-01-01 00:00:00', '2025-06-01 00:00:00')`,
+		`INSERT INTO communities (id, slug, name, created_by, created_at, updated_at, deleted_at) VALUES
+		 (1, 'alpha', 'Alpha Club', 1, '2025-01-01 00:00:00', '2025-01-01 00:00:00', NULL),
+		 (2, 'beta', 'Beta Guild', 1, '2025-01-01 00:00:00', '2025-01-01 00:00:00', NULL),
+		 (3, 'gone', 'Gone Circle', 1, '2025-01-01 00:00:00', '2025-01-01 00:00:00', '2025-06-01 00:00:00')`,
 	);
 	const activities: Array<[number, number, number | null, string, string, number, string, string | null]> = [
 		[1, 1, 1, 'post_published', 'community_post', 11, '2026-01-01 10:00:00', '{"post_id":11}'],

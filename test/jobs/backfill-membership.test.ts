@@ -313,7 +313,7 @@ testEachDialect('--community by id and by slug; unknown or soft-deleted → Usag
 testEachDialect('unreadable settings fail the prerequisites (exit 3) naming the community, nothing written', async (t, database) => {
 	await seeded(database);
 	const settings = database.sql.dialect === 'sqlite' ? 'not json {' : '{"v":1,"ciphertext":"eyJpdiI6..."}';
-	await database.sql.run(`INSERT INTO communities (id, slug, name, settings, created_at, updated_at) VALUES (6, 'locked', 'Locked', ?, ?, ?)`, [settings, old, old]);
+	await database.sql.run(`INSERT INTO communities (id, slug, name, settings, created_by, created_at, updated_at) VALUES (6, 'locked', 'Locked', ?, 1, ?, ?)`, [settings, old, old]);
 	const before = await digest(database.sql);
 	const error = await t.throwsAsync(backfill(database), {instanceOf: PrerequisiteFailed});
 	t.regex(error!.message, /settings of community locked \(id 6\): settings (is not valid JSON|is an encrypted envelope)/);

@@ -1,6 +1,7 @@
 import test from 'ava';
 import {loadCommunityLinks, mapRole, parseClassroomLinks, type RoleName, rolePriority, SettingsUnreadable} from '../../source/jobs/classroom-links.js';
 import {testEachDialect} from '../helpers/databases.js';
+import {insertAdminUser} from '../helpers/platform-rows.js';
 
 test('mapRole maps the §2 aliases, lower-cased, and defaults to member', t => {
 	const cases: Array<[unknown, RoleName]> = [
@@ -74,9 +75,10 @@ test('no settings or no classroom_links → no links; non-JSON and the encrypted
 
 testEachDialect('loadCommunityLinks reads non-deleted communities in id order', async (t, db) => {
 	const now = '2026-01-01 00:00:00';
+	await insertAdminUser(db.sql); // communities.created_by
 	await db.sql.run(
-		`INSERT INTO communities (id, slug, name, settings, created_at, updated_at, deleted_at) VALUES
-		(1, 'alpha', 'Alpha', ?, ?, ?, NULL), (2, 'beta', 'Beta', ?, ?, ?, ?), (3, 'gamma', 'Gamma', NULL, ?, ?, NULL), (4, 'delta', 'Delta', ?, ?, ?, NULL)`,
+		`INSERT INTO communities (id, slug, name, settings, created_by, created_at, updated_at, deleted_at) VALUES
+		(1, 'alpha', 'Alpha', ?, 1, ?, ?, NULL), (2, 'beta', 'Beta', ?, 1, ?, ?, ?), (3, 'gamma', 'Gamma', NULL, 1, ?, ?, NULL), (4, 'delta', 'Delta', ?, 1, ?, ?, NULL)`,
 		['{"classroom_links":{"10":{"default_role":"teacher"}}}', now, now, '{"classroom_links":{"11":{}}}', now, now, now, now, now, '{"v":1,"ciphertext":"zz"}', now, now],
 	);
 	const all = await loadCommunityLinks(db.sql);

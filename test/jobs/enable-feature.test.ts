@@ -10,6 +10,7 @@ import {takeSnapshot} from '../../source/evidence/snapshot.js';
 import {testEachDialect, type TestDatabase} from '../helpers/databases.js';
 import {createAppRoot} from '../helpers/profile-feed.js';
 import {runJob} from '../helpers/run-job.js';
+import {insertAdminUser} from '../helpers/platform-rows.js';
 
 const flag = 'community_profile_activity';
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -17,11 +18,12 @@ const flagsPath = (root: string) => join(root, 'storage', 'app', 'feature-flags.
 const rolloutsPath = (root: string) => join(root, 'storage', 'app', 'feature-rollouts.json');
 
 async function seedCommunities(database: TestDatabase): Promise<void> {
+	await insertAdminUser(database.sql); // communities.created_by
 	await database.sql.run(
-		`INSERT INTO communities (id, slug, name, settings, launched_at, created_at, updated_at, deleted_at) VALUES
-		 (1, 'campus-general', 'Campus General', '{"classroom_links":{"5":{"default_role":"student"}},"theme":"blue"}', NULL, '2025-01-01 00:00:00', '2025-01-01 00:00:00', NULL),
-		 (2, 'study-hall', 'Study Hall', NULL, '2025-03-04 05:06:07', '2025-01-01 00:00:00', '2025-01-01 00:00:00', NULL),
-		 (3, 'old-club', 'Old Club', '{}', NULL, '2025-01-01 00:00:00', '2025-01-01 00:00:00', '2025-06-01 00:00:00')`,
+		`INSERT INTO communities (id, slug, name, settings, launched_at, created_by, created_at, updated_at, deleted_at) VALUES
+		 (1, 'campus-general', 'Campus General', '{"classroom_links":{"5":{"default_role":"student"}},"theme":"blue"}', NULL, 1, '2025-01-01 00:00:00', '2025-01-01 00:00:00', NULL),
+		 (2, 'study-hall', 'Study Hall', NULL, '2025-03-04 05:06:07', 1, '2025-01-01 00:00:00', '2025-01-01 00:00:00', NULL),
+		 (3, 'old-club', 'Old Club', '{}', NULL, 1, '2025-01-01 00:00:00', '2025-01-01 00:00:00', '2025-06-01 00:00:00')`,
 	);
 }
 

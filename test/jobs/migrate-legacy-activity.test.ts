@@ -275,7 +275,7 @@ testEachDialect('on a server without consecutive insert ids the ids are looked u
 testEachDialect('a source row without any timestamp is skipped but still processed', async (t, database) => {
 	await seedLegacyData(database.sql);
 	await database.sql.run("INSERT INTO community_posts (id, community_id, author_id, type, visibility, published_at, created_at) VALUES (20, 10, 1, 'text', 'community', NULL, NULL)");
-	await database.sql.run('INSERT INTO community_post_comments (id, community_id, post_id, author_id, created_at) VALUES (20, 10, 1, 1, NULL)');
+	await database.sql.run("INSERT INTO community_post_comments (id, community_id, post_id, author_id, body_md, created_at) VALUES (20, 10, 1, 1, 'Comment 20', NULL)");
 	await database.sql.run("INSERT INTO certificates (id, user_id, course_id, identifier, created_at) VALUES (20, 1, 100, 'CERT-20', NULL)");
 	const outcome = await runLegacyActivity(database, {});
 	t.deepEqual(outcome.metrics, {

@@ -1,6 +1,7 @@
 import {seedBaseline} from '../../source/jobs/seed-baseline.js';
 import {testEachDialect} from '../helpers/databases.js';
 import {runJob} from '../helpers/run-job.js';
+import {withoutForeignKeyChecks} from '../helpers/platform-rows.js';
 
 const created = {categories_created: 5, categories_updated: 0, levels_created: 4, levels_updated: 0, rules_created: 6, rules_updated: 0, records_unchanged: 0};
 const unchanged = {categories_created: 0, categories_updated: 0, levels_created: 0, levels_updated: 0, rules_created: 0, rules_updated: 0, records_unchanged: 15};
@@ -30,7 +31,8 @@ testEachDialect('seed-baseline creates 15 rows, then a re-run writes nothing', a
 });
 
 testEachDialect('seed-baseline updates a drifted row and keeps community-specific rows apart', async (t, database) => {
-	await database.sql.run("INSERT INTO community_levels (community_id, level, name, points_required, is_active) VALUES (NULL, 2, 'Helper', 50, 1), (7, 1, 'Local newbie', 0, 1)");
+	// Community 7 is not in this database: its level breaks the foreign key (kept as it was, inserted without the checks).
+	await withoutForeignKeyChecks(database.sql, async sql => sql.run("INSERT INTO community_levels (community_id, level, name, points_required, is_active) VALUES (NULL, 2, 'Helper', 50, 1), (7, 1, 'Local newbie', 0, 1)"));
 	const result = await runJob(database, seedBaseline, {});
 	t.is(result.metrics.levels_created, 3);
 	t.is(result.metrics.levels_updated, 1);

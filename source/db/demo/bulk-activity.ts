@@ -10,9 +10,13 @@ import {insertInChunks, type Range, rowSource} from './row-source.js';
 const topics = ['Weekly check-in', 'Study tips', 'Project showcase', 'Question about the exam', 'Meet-up this Friday', 'Reading list', 'Office hours moved', 'Career advice', 'Lab results', 'Welcome thread'];
 
 
-/** 1 % NULL authors, 1 % orphans, 0.5 % author 0, the rest bulk users. */
+/**
+ * 2 % orphan authors (ids not in users), 0.5 % author 0, the rest bulk users. author_id is NOT NULL with a foreign
+ * key to users: such rows exist only where a dump was restored with FOREIGN_KEY_CHECKS=0, which is how the demo
+ * loads (generate-demo.ts). The 1 % NULL authors of the older schema cannot exist at all; they are orphans now.
+ */
 function author(layout: DemoLayout, h: string, pick: string): string {
-	return `CASE WHEN ${h} % 1000 < 10 THEN NULL WHEN ${h} % 1000 < 20 THEN ${layout.orphanUserBase + 600} + ${h} % 400 WHEN ${h} % 1000 < 25 THEN 0
+	return `CASE WHEN ${h} % 1000 < 20 THEN ${layout.orphanUserBase + 600} + ${h} % 400 WHEN ${h} % 1000 < 25 THEN 0
 		ELSE ${layout.firstBulkUser} + ${pick} % ${layout.bulkUsers} END`;
 }
 
@@ -20,11 +24,11 @@ export async function insertBulkPosts(sql: Sql, layout: DemoLayout, x: Expressio
 	const time = x.activityTime('h6', 'h7', 40);
 	const source = (range: Range) => rowSource(x, range, {h1: 51, h2: 52, h3: 53, h4: 54, h5: 55, h6: 56, h7: 57}, {t: time, created: x.timestamp(time)});
 	await insertInChunks(sql, layout.size.posts - firstId + 1, range =>
-		`INSERT INTO community_posts (id, community_id, author_id, type, visibility, title, body, published_at, created_at, updated_at, deleted_at)
+		`INSERT INTO community_posts (id, community_id, author_id, type, body_md, visibility, published_at, created_at, updated_at, deleted_at)
 		SELECT s.n + ${firstId}, 1 + s.h1 % ${layout.size.communities}, ${author(layout, 's.h2', 's.h1')},
 			${x.weighted('s.h3', [[55, `'text'`], [75, `'image'`], [87, `'link'`], [95, `'video'`], [100, `'poll'`]])},
+			${x.concat(`'## '`, x.pick('s.h5', topics), `' #'`, `s.n + ${firstId}`, `': post body.'`)},
 			${x.weighted('s.h4', [[70, `'community'`], [95, `'public'`], [100, `'paid'`]])},
-			${x.concat(x.pick('s.h5', topics), `' #'`, `s.n + ${firstId}`)}, ${x.concat(`'Post body '`, `s.n + ${firstId}`)},
 			CASE WHEN s.h5 % 100 < 6 THEN NULL ELSE ${x.timestamp('s.t + s.h5 % 7200')} END,
 			s.created, ${x.timestamp('s.t + s.h4 % 3600')},
 			CASE WHEN s.h4 % 100 >= 96 THEN ${x.timestamp('s.t + 7200 + s.h3 % 3600')} END
@@ -39,9 +43,9 @@ export async function insertBulkComments(sql: Sql, layout: DemoLayout, x: Expres
 	const candidate = `(${postTime} + 60 + s.h2 % 432000)`;
 	const time = `(CASE WHEN ${candidate} >= ${clock.latest} THEN ${x.idiv(`${postTime} + ${clock.latest}`, 2)} ELSE ${candidate} END)`;
 	await insertInChunks(sql, layout.size.comments - firstId + 1, range =>
-		`INSERT INTO community_post_comments (id, community_id, post_id, author_id, body, created_at, updated_at, deleted_at)
-		SELECT c.id, c.community_id, c.post_id, c.author_id, c.body, ${x.timestamp('c.t')}, ${x.timestamp('c.t')}, CASE WHEN c.deleted = 1 THEN ${x.timestamp('c.t + 600')} END
-		FROM (SELECT s.n + ${firstId} AS id, p.community_id, p.id AS post_id, ${author(layout, 's.h3', 's.h1')} AS author_id, ${x.concat(`'Comment '`, `s.n + ${firstId}`)} AS body,
+		`INSERT INTO community_post_comments (id, community_id, post_id, author_id, body_md, created_at, updated_at, deleted_at)
+		SELECT c.id, c.community_id, c.post_id, c.author_id, c.body_md, ${x.timestamp('c.t')}, ${x.timestamp('c.t')}, CASE WHEN c.deleted = 1 THEN ${x.timestamp('c.t + 600')} END
+		FROM (SELECT s.n + ${firstId} AS id, p.community_id, p.id AS post_id, ${author(layout, 's.h3', 's.h1')} AS author_id, ${x.concat(`'Comment '`, `s.n + ${firstId}`)} AS body_md,
 			${time} AS t, CASE WHEN s.h3 % 100 >= 95 THEN 1 ELSE 0 END AS deleted
 			FROM ${source(range)} JOIN community_posts p ON p.id = s.post${x.keepSubquery}) c`,
 	);

@@ -1,4 +1,4 @@
-import {platformDdl} from '../platform-schema.js';
+import {type PlatformIndex, type PlatformTable, platformForeignKeys, platformIndexes} from '../platform-schema.js';
 import type {Sql} from '../sql.js';
 
 // Tuning for the bulk load, undone afterwards. Measured on 1M enrollments: both SQLite and MariaDB load a table
@@ -7,12 +7,19 @@ import type {Sql} from '../sql.js';
 
 export type Restore = () => Promise<void>;
 
-/** Drops the secondary (non-unique) indexes of `tables`; the returned function recreates them as platform-schema defines them. */
-export async function deferSecondaryIndexes(sql: Sql, tables: readonly string[]): Promise<Restore> {
-	const indexes = platformDdl(sql.dialect)
-		.map(statement => /^CREATE INDEX (\S+) ON (\S+) (\(.+\))$/.exec(statement))
-		.filter(match => match !== null && tables.includes(match[2]!))
-		.map(match => ({name: match![1]!, table: match![2]!, columns: match![3]!}));
+/**
+ * The non-unique indexes of `table` that can be dropped while loading. MariaDB refuses to drop the index a foreign
+ * key uses (ER_DROP_INDEX_FK): per foreign key column, the first index that starts with it stays.
+ */
+function deferrableIndexes(sql: Sql, table: PlatformTable): PlatformIndex[] {
+	const indexes = platformIndexes(table);
+	const needed = new Set(sql.dialect === 'sqlite' ? [] : platformForeignKeys(table).map(key => indexes.find(index => index.columns[0] === key.column)?.name));
+	return indexes.filter(index => !index.unique && !needed.has(index.name));
+}
+
+/** Drops the deferrable secondary indexes of `tables`; the returned function recreates them as platform-schema defines them. */
+export async function deferSecondaryIndexes(sql: Sql, tables: readonly PlatformTable[]): Promise<Restore> {
+	const indexes = tables.flatMap(table => deferrableIndexes(sql, table)).map(({table, name, columns}) => ({table, name, columns: `(${columns.join(', ')})`}));
 	if (sql.dialect === 'sqlite') {
 		for (const {name} of indexes) {
 			await sql.run(`DROP INDEX ${name}`);
@@ -27,12 +34,13 @@ export async function deferSecondaryIndexes(sql: Sql, tables: readonly string[])
 
 	// MariaDB: one ALTER per table, so the table is read once to build all of its indexes.
 	const byTable = (table: string) => indexes.filter(index => index.table === table);
-	for (const table of tables) {
+	const altered = tables.filter(table => byTable(table).length > 0);
+	for (const table of altered) {
 		await sql.run(`ALTER TABLE ${table} ${byTable(table).map(({name}) => `DROP INDEX ${name}`).join(', ')}`);
 	}
 
 	return async () => {
-		for (const table of tables) {
+		for (const table of altered) {
 			await sql.run(`ALTER TABLE ${table} ${byTable(table).map(({name, columns}) => `ADD INDEX ${name} ${columns}`).join(', ')}`);
 		}
 	};
@@ -65,5 +73,35 @@ export async function enlargeTemporaryTables(sql: Sql): Promise<Restore> {
 	await sql.run('SET SESSION tmp_table_size = 67108864, max_heap_table_size = 67108864');
 	return async () => {
 		await sql.run('SET SESSION tmp_table_size = ?, max_heap_table_size = ?', [Number(row?.tmp), Number(row?.heap)]);
+	};
+}
+
+/**
+ * The demo loads as a restored dump does, with foreign key checks off: rows by authors missing from users (which a
+ * dump restored with FOREIGN_KEY_CHECKS=0 can carry) load, and the checks cost nothing. SQLite: the pragma, set
+ * outside any transaction (it is a no-op inside one); MariaDB: the session variable, set inside the transaction so
+ * it holds on the connection that loads. The returned function restores the previous setting.
+ */
+export async function suspendForeignKeys(sql: Sql): Promise<Restore> {
+	if (sql.dialect === 'sqlite') {
+		if (sql.inTransaction) {
+			throw new Error('PRAGMA foreign_keys is a no-op inside a transaction: suspend the checks before it starts.');
+		}
+
+		const row = await sql.get<{foreign_keys: number}>('PRAGMA foreign_keys');
+		await sql.run('PRAGMA foreign_keys = OFF');
+		return async () => {
+			await sql.run(`PRAGMA foreign_keys = ${Number(row?.foreign_keys ?? 0) === 1 ? 'ON' : 'OFF'}`);
+		};
+	}
+
+	if (!sql.inTransaction) {
+		throw new Error('foreign_key_checks is per connection: suspend the checks inside the loading transaction.');
+	}
+
+	const row = await sql.get<{checks: number | string}>('SELECT @@session.foreign_key_checks AS checks');
+	await sql.run('SET SESSION foreign_key_checks = 0');
+	return async () => {
+		await sql.run('SET SESSION foreign_key_checks = ?', [Number(row?.checks ?? 1)]);
 	};
 }

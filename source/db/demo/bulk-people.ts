@@ -1,6 +1,7 @@
 import type {Sql} from '../sql.js';
-import type {DemoLayout} from './cast.js';
+import {type DemoLayout, demoPasswordHash} from './cast.js';
 import type {Expressions} from './expressions.js';
+import {jsonColumnText} from './json-columns.js';
 import {insertInChunks, type Range, rowSource} from './row-source.js';
 import {daySeconds} from './sizes.js';
 
@@ -10,7 +11,6 @@ import {daySeconds} from './sizes.js';
 const firstNames = ['Ada', 'Ben', 'Chloe', 'David', 'Elif', 'Farah', 'Gabriel', 'Hana', 'Ivan', 'Jonas', 'Kofi', 'Lena', 'Mateo', 'Nora', 'Omar', 'Priya', 'Quinn', 'Rosa', 'Sven', 'Tariq', 'Uma', 'Vera', 'Wei', 'Yusuf'];
 const lastNames = ['Alvarez', 'Brown', 'Chen', 'Dubois', 'Eriksen', 'Fischer', 'Garcia', 'Haddad', 'Ito', 'Jansen', 'Kowalski', 'Larsen', 'Moreau', 'Nakamura', 'Okafor', 'Patel', 'Rossi', 'Schmidt', 'Tanaka', 'Novak'];
 const subjects = ['Algebra', 'Biology', 'Chemistry', 'Data Science', 'Economics', 'Film Studies', 'Geography', 'History', 'Interaction Design', 'Japanese', 'Kinesiology', 'Linear Algebra', 'Marketing', 'Nutrition', 'Organic Chemistry', 'Philosophy', 'Quantum Physics', 'Rhetoric', 'Statistics', 'Web Development'];
-const password = '$2y$10$demo.demo.demo.demo.demo.uC0mmunityRunbookDemoHashx';
 
 export async function insertBulkUsers(sql: Sql, layout: DemoLayout, x: Expressions): Promise<void> {
 	const first = x.pick('s.h1', firstNames);
@@ -18,10 +18,11 @@ export async function insertBulkUsers(sql: Sql, layout: DemoLayout, x: Expressio
 	const id = `(s.n + ${layout.firstBulkUser})`;
 	const source = (range: Range) => rowSource(x, range, {h1: 11, h2: 12, h3: 13, h4: 14}, {created: x.timestamp(`${x.historyTime('h4')} - ${60 * daySeconds}`)});
 	await insertInChunks(sql, layout.bulkUsers, range =>
-		`INSERT INTO users (id, name, email, email_verified_at, password, role, created_at, updated_at)
-		SELECT ${id}, ${x.concat(first, `' '`, last)}, ${x.concat(`LOWER(${first})`, `'.'`, `LOWER(${last})`, id, `'@example.test'`)},
-			CASE WHEN s.h3 % 100 < 80 THEN ${x.timestamp(`${x.historyTime('s.h4')} - ${60 * daySeconds} + 3600 + s.h3 % 86400`)} END, '${password}',
-			${x.weighted('s.h3', [[92, `'student'`], [98, `'teacher'`], [100, `'admin'`]])}, s.created, s.created
+		`INSERT INTO users (id, role, email, status, name, email_verified_at, password, created_at, updated_at)
+		SELECT ${id}, ${x.weighted('s.h3', [[92, `'student'`], [98, `'instructor'`], [100, `'admin'`]])},
+			${x.concat(`LOWER(${first})`, `'.'`, `LOWER(${last})`, id, `'@example.test'`)}, 1, ${x.concat(first, `' '`, last)},
+			CASE WHEN s.h3 % 100 < 80 THEN ${x.timestamp(`${x.historyTime('s.h4')} - ${60 * daySeconds} + 3600 + s.h3 % 86400`)} END, ${x.text(demoPasswordHash)},
+			s.created, s.created
 		FROM ${source(range)}`,
 	);
 }
@@ -29,8 +30,9 @@ export async function insertBulkUsers(sql: Sql, layout: DemoLayout, x: Expressio
 export async function insertCourses(sql: Sql, layout: DemoLayout, x: Expressions): Promise<void> {
 	const source = (range: Range) => rowSource(x, range, {h1: 21}, {created: x.timestamp(`${x.historyTime('h1')} - ${90 * daySeconds}`)});
 	await insertInChunks(sql, layout.size.courses, range =>
-		`INSERT INTO courses (id, title, summary, created_at, updated_at)
-		SELECT s.n + 1, ${x.concat(x.pick('s.n', subjects), `' '`, '101 + s.n')}, ${x.concat(`'Course '`, 's.n + 1', `' of the demo catalogue.'`)}, s.created, s.created
+		`INSERT INTO courses (id, title, slug, short_description, course_type, status, level, language, created_at, updated_at)
+		SELECT s.n + 1, ${x.concat(x.pick('s.n', subjects), `' '`, '101 + s.n')}, ${x.concat(`LOWER(REPLACE(${x.pick('s.n', subjects)}, ' ', '-'))`, `'-'`, '101 + s.n')},
+			${x.concat(`'Course '`, 's.n + 1', `' of the demo catalogue.'`)}, 'general', 'active', ${x.pick('s.h1', ['beginner', 'intermediate', 'advanced'])}, 'english', s.created, s.created
 		FROM ${source(range)}`,
 	);
 }
@@ -46,13 +48,14 @@ export async function insertBulkEnrollments(sql: Sql, layout: DemoLayout, x: Exp
 		{t: x.historyTime('h5'), created: x.timestamp(`${x.historyTime('h5')} + h3 % 3600`)},
 	);
 	await insertInChunks(sql, layout.size.enrollments - firstId + 1, range =>
-		`INSERT INTO enrollments (id, user_id, course_id, entry_date, progress, created_at, updated_at)
+		`INSERT INTO enrollments (id, user_id, course_id, enrollment_type, entry_date, created_at, updated_at)
 		SELECT s.n + ${firstId},
 			CASE WHEN s.h1 % 1000 < 5 THEN NULL WHEN s.h1 % 1000 < 8 THEN ${layout.orphanUserBase + 10} + s.h1 % 500 WHEN s.h1 % 1000 < 10 THEN 0
 				ELSE ${layout.firstBulkUser} + s.hu % ${layout.bulkUsers} END,
 			CASE WHEN s.h1 % 1000 = 999 THEN NULL ELSE 1 + s.hc % ${layout.size.courses} END,
+			CASE WHEN s.h3 % 7 = 0 THEN 'paid' ELSE 'free' END,
 			CASE WHEN s.h3 % 100 < 2 THEN NULL ELSE s.t END,
-			s.h3 % 101, s.created, s.created
+			s.created, s.created
 		FROM ${source(range)}`,
 	);
 }
@@ -69,17 +72,17 @@ export async function insertBulkMembers(sql: Sql, layout: DemoLayout, x: Express
 	const userId = `(${layout.firstBulkUser} + (${x.idiv('s.n', communities)} * ${stride} + ${community} * 977) % ${layout.bulkUsers})`;
 	const metadata = x.weighted('s.h4', [
 		[40, null],
-		[70, `'{"source":"signup"}'`],
-		[90, `'{"source":"import","tags":["early-adopter"]}'`],
-		[100, `'{"notifications":{"digest":"weekly"},"source":"invite"}'`],
+		[70, x.text(jsonColumnText('community_members.metadata', '{"source":"signup"}')!)],
+		[90, x.text(jsonColumnText('community_members.metadata', '{"source":"import","tags":["early-adopter"]}')!)],
+		[100, x.text(jsonColumnText('community_members.metadata', '{"notifications":{"digest":"weekly"},"source":"invite"}')!)],
 	]);
 	const source = (range: Range) => rowSource(x, range, {h1: 41, h2: 42, h3: 43, h4: 44}, {t: x.historyTime('h3'), joined: x.timestamp(x.historyTime('h3'))});
 	await insertInChunks(sql, layout.size.bulkMembers, range =>
-		`INSERT INTO community_members (id, community_id, user_id, role, status, joined_at, points, metadata, created_at, updated_at, deleted_at)
+		`INSERT INTO community_members (id, community_id, user_id, role, status, joined_at, points, lifetime_points, level, metadata, created_at, updated_at, deleted_at)
 		SELECT s.n + ${firstId}, ${community}, ${userId},
 			${x.weighted('s.h2', [[80, `'member'`], [90, `'moderator'`], [97, `'admin'`], [100, `'owner'`]])},
 			${x.weighted('s.h1', [[72, `'active'`], [80, `'left'`], [87, `'pending'`], [92, `'banned'`], [100, `'active'`]])},
-			s.joined, s.h2 % 900, ${metadata}, s.joined, ${x.timestamp('s.t + s.h4 % 86400')},
+			s.joined, s.h2 % 900, s.h2 % 900 + s.h3 % 500, 1 + ${x.idiv('s.h2 % 900', 300)}, ${metadata}, s.joined, ${x.timestamp('s.t + s.h4 % 86400')},
 			CASE WHEN s.h1 % 100 >= 92 THEN ${x.timestamp('s.t + 86400 + s.h4 % 86400')} END
 		FROM ${source(range)}`,
 	);

@@ -5,7 +5,7 @@ import type {SizeProfile} from './sizes.js';
 
 /** Special users: ids 1..15. Only hand-crafted rows refer to them, so their cases stay exactly as described. */
 export const specialUsers = {
-	internal: 1, // role 'internal', ops@example.test: memberships, activity and the Sanctum token
+	internal: 1, // the platform admin ops@example.test: creates the communities; memberships, activity, the Sanctum token
 	duplicateEnrollment: 2, // enrolled in course 1 three times (two with the same entry_date)
 	multiCourse: 3, // courses 1 and 2, both linked to community 1 (student + Teacher → admin)
 	lowerRole: 4, // active member of community 1 as `member`; the link says admin
@@ -23,6 +23,12 @@ export const specialUsers = {
 } as const;
 
 export const specialUserCount = 15;
+
+/**
+ * users.password is NOT NULL: every demo user gets this bcrypt-shaped placeholder (`$2y$10$` + 22 salt + 31 hash
+ * characters, as Laravel's Hash::make writes them). Not a real hash: nobody can log in with it.
+ */
+export const demoPasswordHash = '$2y$10$communityrunbookdemo00placeholder.not.a.real.hash.000';
 
 /** Hand-crafted communities: ids 1..9; bulk communities follow. */
 export const specialCommunities = {

@@ -1,20 +1,23 @@
 import type {Sql} from '../sql.js';
 import {type DemoLayout, specialCommunityCount, specialUsers} from './cast.js';
 import {formatTimestamp, insertRows, type Value} from './insert-rows.js';
+import {jsonColumnText} from './json-columns.js';
 import {seededRandom} from './random.js';
 import {type DemoClock, daySeconds} from './sizes.js';
 
 // Communities are few: they are built in TypeScript. `settings.classroom_links` takes both shapes of DESIGN.md §2
 // (an object keyed by course id, a list with course_id), mixed-case and unknown roles, and invalid entries.
+// created_by is NOT NULL (a foreign key to users, ON DELETE RESTRICT): the platform admin (or an instructor of the
+// cast) created each of them.
 
-type CommunityRow = {slug: string; name: string; description: string; settings: string | null; launchedDaysAgo: number | null; deletedDaysAgo: number | null; createdBy: number};
+type CommunityRow = {slug: string; name: string; bio: string; settings: string | null; launchedDaysAgo: number | null; deletedDaysAgo: number | null; createdBy: number};
 
 /** The nine hand-crafted communities (ids 1..9), settings written verbatim. */
 const handCrafted: CommunityRow[] = [
 	{
 		slug: 'campus-general',
 		name: 'Campus General',
-		description: 'Everyone on campus, linked to the first-year courses.',
+		bio: 'Everyone on campus, linked to the first-year courses.',
 		settings: '{"classroom_links":{"1":{"default_role":"student"},"2":{"default_role":"Teacher"},"12":{"default_role":"student"}},"theme":"dark","welcome_message":"Welcome to campus!"}',
 		launchedDaysAgo: 540,
 		deletedDaysAgo: null,
@@ -23,7 +26,7 @@ const handCrafted: CommunityRow[] = [
 	{
 		slug: 'study-lab',
 		name: 'Study Lab',
-		description: 'Study groups; some of its links were typed by hand.',
+		bio: 'Study groups; some of its links were typed by hand.',
 		settings:
 			'{"classroom_links":[{"default_role":"assistant"},{"course_id":1,"default_role":"teacher"},{"course_id":3,"default_role":"FACILITATOR"},{"course_id":"abc","default_role":"member"},{"course_id":-3,"default_role":"member"},{"course_id":0,"default_role":"owner"}]}',
 		launchedDaysAgo: 500,
@@ -33,18 +36,18 @@ const handCrafted: CommunityRow[] = [
 	{
 		slug: 'instructors-lounge',
 		name: 'Instructors Lounge',
-		description: 'Faculty coordination.',
+		bio: 'Faculty coordination.',
 		settings: '{"classroom_links":{"4":{"default_role":"owner"},"5":{"default_role":"weird"},"6":{},"abc":{"default_role":"member"},"-3":{"default_role":"admin"},"0":{"default_role":"member"}},"notifications":{"digest":"daily"}}',
 		launchedDaysAgo: 450,
 		deletedDaysAgo: null,
 		createdBy: specialUsers.unchanged,
 	},
-	{slug: 'alumni-network', name: 'Alumni Network', description: 'No classroom links.', settings: '{"theme":"light","pinned_post_id":null}', launchedDaysAgo: 400, deletedDaysAgo: null, createdBy: specialUsers.internal},
-	{slug: 'local-chapter-berlin', name: 'Local Chapter Berlin', description: 'Settings never saved.', settings: null, launchedDaysAgo: null, deletedDaysAgo: null, createdBy: specialUsers.internal},
+	{slug: 'alumni-network', name: 'Alumni Network', bio: 'No classroom links.', settings: '{"theme":"light","pinned_post_id":null}', launchedDaysAgo: 400, deletedDaysAgo: null, createdBy: specialUsers.internal},
+	{slug: 'local-chapter-berlin', name: 'Local Chapter Berlin', bio: 'Settings never saved.', settings: null, launchedDaysAgo: null, deletedDaysAgo: null, createdBy: specialUsers.internal},
 	{
 		slug: 'archived-cohort-2024',
 		name: 'Archived Cohort 2024',
-		description: 'Soft-deleted; its links must be ignored.',
+		bio: 'Soft-deleted; its links must be ignored.',
 		settings: '{"classroom_links":[{"course_id":2,"default_role":"assistant"},{"course_id":6,"default_role":"Teacher"}]}',
 		launchedDaysAgo: 700,
 		deletedDaysAgo: 200,
@@ -53,14 +56,14 @@ const handCrafted: CommunityRow[] = [
 	{
 		slug: 'peer-tutors',
 		name: 'Peer Tutors',
-		description: 'Tutors and their cohorts.',
+		bio: 'Tutors and their cohorts.',
 		settings: '{"classroom_links":[{"course_id":4,"default_role":"assistant"},{"course_id":7,"default_role":"teacher"}],"visibility":"private"}',
 		launchedDaysAgo: 300,
 		deletedDaysAgo: null,
 		createdBy: specialUsers.manyCommunities,
 	},
-	{slug: 'broken-links', name: 'Broken Links', description: 'Links present, none valid.', settings: '{"classroom_links":[{"course_id":"abc"},{"course_id":-3},{"course_id":0}]}', launchedDaysAgo: null, deletedDaysAgo: null, createdBy: specialUsers.internal},
-	{slug: 'empty-links', name: 'Empty Links', description: 'classroom_links is an empty object.', settings: '{"classroom_links":{}}', launchedDaysAgo: 100, deletedDaysAgo: null, createdBy: specialUsers.internal},
+	{slug: 'broken-links', name: 'Broken Links', bio: 'Links present, none valid.', settings: '{"classroom_links":[{"course_id":"abc"},{"course_id":-3},{"course_id":0}]}', launchedDaysAgo: null, deletedDaysAgo: null, createdBy: specialUsers.internal},
+	{slug: 'empty-links', name: 'Empty Links', bio: 'classroom_links is an empty object.', settings: '{"classroom_links":{}}', launchedDaysAgo: 100, deletedDaysAgo: null, createdBy: specialUsers.internal},
 ];
 
 const adjectives = ['Applied', 'Creative', 'Data', 'Design', 'Global', 'Green', 'Open', 'Quantum', 'Remote', 'Urban', 'Visual', 'Young'];
@@ -109,11 +112,11 @@ function bulkCommunity(id: number, layout: DemoLayout, seed: number): CommunityR
 	return {
 		slug: name.toLowerCase().replaceAll(' ', '-'),
 		name,
-		description: `${name}: a community of practice.`,
+		bio: `${name}: a community of practice.`,
 		settings: linkless && random.chance(50) ? null : JSON.stringify(settings),
 		launchedDaysAgo: random.chance(80) ? 30 + random.int(600) : null,
 		deletedDaysAgo: random.chance(10) ? 5 + random.int(100) : null,
-		createdBy: layout.firstBulkUser + random.int(layout.bulkUsers),
+		createdBy: specialUsers.internal,
 	};
 }
 
@@ -129,8 +132,33 @@ export async function insertCommunities(sql: Sql, layout: DemoLayout, seed: numb
 		const created = at(720 - index * 3);
 		const deleted = community.deletedDaysAgo === null ? null : at(community.deletedDaysAgo);
 		const launched = community.launchedDaysAgo === null ? null : at(Math.min(community.launchedDaysAgo, 700 - index * 3));
-		return [index + 1, community.slug, community.name, community.description, community.settings, launched, community.createdBy, created, deleted ?? created, deleted];
+		const visibility = visibilityOf(community.settings);
+		return [
+			index + 1,
+			community.slug,
+			community.name,
+			community.bio,
+			visibility,
+			visibility === 'private' ? 'request' : 'open',
+			community.createdBy,
+			launched,
+			jsonColumnText('communities.settings', community.settings),
+			created,
+			deleted ?? created,
+			deleted,
+		];
 	});
-	await insertRows(sql, 'communities', ['id', 'slug', 'name', 'description', 'settings', 'launched_at', 'created_by', 'created_at', 'updated_at', 'deleted_at'], rows);
+	await insertRows(
+		sql,
+		'communities',
+		['id', 'slug', 'name', 'bio', 'visibility', 'join_policy', 'created_by', 'launched_at', 'settings', 'created_at', 'updated_at', 'deleted_at'],
+		rows,
+	);
 	return rows.length;
+}
+
+/** The platform keeps visibility in its own column; the demo's settings carry a copy for some communities. */
+function visibilityOf(settings: string | null): 'public' | 'private' {
+	const value = settings === null ? undefined : (JSON.parse(settings) as {visibility?: unknown}).visibility;
+	return value === 'private' ? 'private' : 'public';
 }

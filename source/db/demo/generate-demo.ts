@@ -1,16 +1,17 @@
 import {performance} from 'node:perf_hooks';
 import {createPlatformSchema, existingTables, platformTables} from '../platform-schema.js';
 import type {Sql} from '../sql.js';
-import {deferSecondaryIndexes, enlargePageCache, enlargeTemporaryTables} from './bulk-load.js';
+import {deferSecondaryIndexes, enlargePageCache, enlargeTemporaryTables, type Restore, suspendForeignKeys} from './bulk-load.js';
 import {insertBulkCertificates, insertBulkComments, insertBulkPosts} from './bulk-activity.js';
 import {insertBulkEnrollments, insertBulkMembers, insertBulkUsers, insertCourses} from './bulk-people.js';
-import {demoLayout, specialUsers} from './cast.js';
+import {type DemoLayout, demoLayout, specialUsers} from './cast.js';
 import {insertCommunities} from './communities.js';
-import {demoExpressions} from './expressions.js';
+import {demoExpressions, type Expressions} from './expressions.js';
 import {insertNastyActivity} from './nasty-activity.js';
 import {insertNastyPeople} from './nasty-people.js';
 import {createNumbers, dropNumbers} from './numbers.js';
-import {type DemoSize, demoClock, sizeProfiles} from './sizes.js';
+import {insertPointsLedger} from './points-ledger.js';
+import {type DemoClock, type DemoSize, demoClock, sizeProfiles} from './sizes.js';
 import {insertBaselineLeftovers, insertTokens} from './tokens.js';
 
 export {demoSizes, type DemoSize, referenceUnix} from './sizes.js';
@@ -50,26 +51,20 @@ export async function generateDemo(sql: Sql, options: DemoOptions): Promise<Demo
 	await createNumbers(sql);
 	const restoreIndexes = await deferSecondaryIndexes(sql, ['enrollments', 'community_post_comments']);
 	const restoreCache = await enlargePageCache(sql);
+	const keep: Restore = async () => {};
+	const restoreSqliteForeignKeys = sql.dialect === 'sqlite' ? await suspendForeignKeys(sql) : keep;
 	let token = '';
 	try {
 		await sql.transaction(async tx => {
-			const restoreTemporaryTables = await enlargeTemporaryTables(tx);
-			await clearRunbookRuns(tx);
-			const people = await insertNastyPeople(tx, layout, clock);
-			await insertBulkUsers(tx, layout, x);
-			await insertCourses(tx, layout, x);
-			await insertCommunities(tx, layout, options.seed, clock);
-			await insertBulkEnrollments(tx, layout, x, people.enrollments + 1);
-			await insertBulkMembers(tx, layout, x, people.members + 1);
-			const activity = await insertNastyActivity(tx, layout, clock);
-			await insertBulkPosts(tx, layout, x, activity.posts + 1);
-			await insertBulkComments(tx, layout, x, clock, activity.comments + 1);
-			await insertBulkCertificates(tx, layout, x, activity.certificates + 1);
-			token = (await insertTokens(tx, layout, options.seed, clock)).token;
-			await insertBaselineLeftovers(tx, clock);
-			await restoreTemporaryTables();
+			const restoreMysqlForeignKeys = tx.dialect === 'mysql' ? await suspendForeignKeys(tx) : keep;
+			try {
+				token = await loadDemoRows(tx, layout, x, options.seed, clock);
+			} finally {
+				await restoreMysqlForeignKeys();
+			}
 		});
 	} finally {
+		await restoreSqliteForeignKeys();
 		await restoreIndexes();
 		await restoreCache();
 		await dropNumbers(sql);
@@ -83,6 +78,27 @@ export async function generateDemo(sql: Sql, options: DemoOptions): Promise<Demo
 		internalUserId: specialUsers.internal,
 		durationMs: Math.round(performance.now() - started),
 	};
+}
+
+/** Every demo row, in foreign-key order (parents first), on one transaction; returns the internal user's token. */
+async function loadDemoRows(tx: Sql, layout: DemoLayout, x: Expressions, seed: number, clock: DemoClock): Promise<string> {
+	const restoreTemporaryTables = await enlargeTemporaryTables(tx);
+	await clearRunbookRuns(tx);
+	const people = await insertNastyPeople(tx, layout, clock);
+	await insertBulkUsers(tx, layout, x);
+	await insertCourses(tx, layout, x);
+	await insertCommunities(tx, layout, seed, clock);
+	await insertBulkEnrollments(tx, layout, x, people.enrollments + 1);
+	await insertBulkMembers(tx, layout, x, people.members + 1);
+	await insertPointsLedger(tx, x, people.members);
+	const activity = await insertNastyActivity(tx, layout, clock);
+	await insertBulkPosts(tx, layout, x, activity.posts + 1);
+	await insertBulkComments(tx, layout, x, clock, activity.comments + 1);
+	await insertBulkCertificates(tx, layout, x, activity.certificates + 1);
+	const {token} = await insertTokens(tx, layout, seed, clock);
+	await insertBaselineLeftovers(tx, clock);
+	await restoreTemporaryTables();
+	return token;
 }
 
 export async function countRows(sql: Sql): Promise<Record<string, number>> {

@@ -5,7 +5,9 @@ import {type DemoClock, daySeconds} from './sizes.js';
 
 // Hand-crafted posts, comments and certificates: every case migrate-legacy-activity must handle (DESIGN.md §3.3).
 // "recent" rows sit in the days before today (inside the default --since="-90 days"), "old" ones months before
-// the reference date.
+// the reference date. Posts and comments by authors missing from users (orphans, author 0) break their foreign keys:
+// they exist where a dump was restored with FOREIGN_KEY_CHECKS=0, as the demo is loaded (generate-demo.ts). A NULL
+// author cannot exist (author_id is NOT NULL); the rows that had one now have an orphan author.
 
 export type NastyActivityCounts = {posts: number; comments: number; certificates: number};
 
@@ -15,10 +17,10 @@ export async function insertNastyActivity(sql: Sql, layout: DemoLayout, clock: D
 	const orphan = layout.orphanUserBase;
 
 	// [community, author, type, visibility, published_at, created_at, deleted_at]
-	const posts: Array<[number, number | null, string, string, string | null, string, string | null]> = [
+	const posts: Array<[number, number, string, string, string | null, string, string | null]> = [
 		[c.campusGeneral, u.internal, 'text', 'community', recent(2, 13), recent(2), null], // 1: the internal user's newest post
 		[c.studyLab, u.multiCourse, 'image', 'public', null, recent(5), null], // 2: published_at NULL → occurred_at = created_at
-		[c.campusGeneral, null, 'link', 'community', recent(10, 13), recent(10), null], // 3: NULL author → skipped
+		[c.campusGeneral, orphan + 6, 'link', 'community', recent(10, 13), recent(10), null], // 3: orphan author (was NULL) → skipped
 		[c.campusGeneral, orphan + 3, 'video', 'paid', recent(12, 13), recent(12), null], // 4: orphan author → skipped
 		[c.campusGeneral, u.lowerRole, 'text', 'community', recent(20, 13), recent(20), recent(1)], // 5: soft-deleted
 		[c.instructorsLounge, u.internal, 'poll', 'public', old(200, 13), old(200), null], // 6: older than 90 days
@@ -31,15 +33,14 @@ export async function insertNastyActivity(sql: Sql, layout: DemoLayout, clock: D
 	await insertRows(
 		sql,
 		'community_posts',
-		['id', 'community_id', 'author_id', 'type', 'visibility', 'title', 'body', 'published_at', 'created_at', 'updated_at', 'deleted_at'],
+		['id', 'community_id', 'author_id', 'type', 'body_md', 'visibility', 'published_at', 'created_at', 'updated_at', 'deleted_at'],
 		posts.map(([communityId, authorId, type, visibility, published, created, deleted], index) => [
 			index + 1,
 			communityId,
 			authorId,
 			type,
+			`## Demo post ${index + 1}\n\nHand-crafted demo post.`,
 			visibility,
-			`Demo post ${index + 1}`,
-			'Hand-crafted demo post.',
 			published,
 			created,
 			deleted ?? published ?? created,
@@ -48,9 +49,9 @@ export async function insertNastyActivity(sql: Sql, layout: DemoLayout, clock: D
 	);
 
 	// [post, community, author, created_at, deleted_at]
-	const comments: Array<[number, number, number | null, string, string | null]> = [
+	const comments: Array<[number, number, number, string, string | null]> = [
 		[1, c.campusGeneral, u.duplicateEnrollment, recent(1), null],
-		[1, c.campusGeneral, null, recent(2, 15), null], // NULL author → skipped
+		[1, c.campusGeneral, orphan + 7, recent(2, 15), null], // orphan author (was NULL) → skipped
 		[1, c.campusGeneral, orphan + 4, recent(2, 16), null], // orphan author → skipped
 		[1, c.campusGeneral, u.internal, recent(1, 18), recent(1, 19)], // soft-deleted
 		[6, c.instructorsLounge, u.internal, old(190), null], // older than 90 days
@@ -62,7 +63,7 @@ export async function insertNastyActivity(sql: Sql, layout: DemoLayout, clock: D
 	await insertRows(
 		sql,
 		'community_post_comments',
-		['id', 'community_id', 'post_id', 'author_id', 'body', 'created_at', 'updated_at', 'deleted_at'],
+		['id', 'community_id', 'post_id', 'author_id', 'body_md', 'created_at', 'updated_at', 'deleted_at'],
 		comments.map(([postId, communityId, authorId, created, deleted], index) => [index + 1, communityId, postId, authorId, `Demo comment ${index + 1}`, created, deleted ?? created, deleted]),
 	);
 

@@ -1,12 +1,11 @@
 import type {Sql} from '../sql.js';
-import {type DemoLayout, specialCommunities as c, specialUsers as u} from './cast.js';
-import {formatTimestamp, insertRows, type Value} from './insert-rows.js';
+import {type DemoLayout, demoPasswordHash, specialCommunities as c, specialUsers as u} from './cast.js';
+import {formatTimestamp, insertRows} from './insert-rows.js';
+import {jsonColumnText} from './json-columns.js';
 import {type DemoClock, daySeconds} from './sizes.js';
 
 // Hand-crafted users, enrollments and community_members: one row per nasty case of the backfill (DESIGN.md §3.2).
 // The comment on each row says what the backfill must do with it.
-
-const password = '$2y$10$demo.demo.demo.demo.demo.uC0mmunityRunbookDemoHashx';
 
 /** Inserts the hand-crafted rows; returns how many enrollments and members it wrote (bulk ids follow them). */
 export async function insertNastyPeople(sql: Sql, layout: DemoLayout, clock: DemoClock): Promise<{enrollments: number; members: number}> {
@@ -14,27 +13,27 @@ export async function insertNastyPeople(sql: Sql, layout: DemoLayout, clock: Dem
 	const at = (days: number, hour?: number) => formatTimestamp(ago(days, hour));
 
 	const people: Array<[number, string, string, string]> = [
-		[u.internal, 'Ops Internal', 'ops@example.test', 'internal'],
+		[u.internal, 'Ops Internal', 'ops@example.test', 'admin'],
 		[u.duplicateEnrollment, 'Dana Duplicate', 'dana.duplicate@example.test', 'student'],
 		[u.multiCourse, 'Milo Multicourse', 'milo.multicourse@example.test', 'student'],
-		[u.lowerRole, 'Lea Lowerrole', 'lea.lowerrole@example.test', 'teacher'],
+		[u.lowerRole, 'Lea Lowerrole', 'lea.lowerrole@example.test', 'instructor'],
 		[u.left, 'Liam Left', 'liam.left@example.test', 'student'],
 		[u.pending, 'Pia Pending', 'pia.pending@example.test', 'student'],
 		[u.banned, 'Bo Banned', 'bo.banned@example.test', 'student'],
 		[u.softDeleted, 'Sam Softdeleted', 'sam.softdeleted@example.test', 'student'],
 		[u.laterJoined, 'Lou Laterjoined', 'lou.laterjoined@example.test', 'student'],
 		[u.withMetadata, 'Mia Metadata', 'mia.metadata@example.test', 'student'],
-		[u.unchanged, 'Una Unchanged', 'una.unchanged@example.test', 'teacher'],
+		[u.unchanged, 'Una Unchanged', 'una.unchanged@example.test', 'instructor'],
 		[u.noEntryDate, 'Ned Noentrydate', 'ned.noentrydate@example.test', 'student'],
-		[u.manyCommunities, 'Max Manycommunities', 'max.manycommunities@example.test', 'teacher'],
+		[u.manyCommunities, 'Max Manycommunities', 'max.manycommunities@example.test', 'instructor'],
 		[u.deletedCommunityOnly, 'Dee Deletedcommunity', 'dee.deletedcommunity@example.test', 'student'],
 		[u.unlinkedOnly, 'Uli Unlinked', 'uli.unlinked@example.test', 'student'],
 	];
 	await insertRows(
 		sql,
 		'users',
-		['id', 'name', 'email', 'email_verified_at', 'password', 'role', 'created_at', 'updated_at'],
-		people.map(([id, name, email, role]) => [id, name, email, at(760 - id), password, role, at(760 - id, 8), at(760 - id)]),
+		['id', 'role', 'email', 'status', 'name', 'email_verified_at', 'password', 'created_at', 'updated_at'],
+		people.map(([id, name, email, role]) => [id, role, email, 1, name, at(760 - id), demoPasswordHash, at(760 - id, 8), at(760 - id)]),
 	);
 
 	const orphan = layout.orphanUserBase;
@@ -73,8 +72,8 @@ export async function insertNastyPeople(sql: Sql, layout: DemoLayout, clock: Dem
 	await insertRows(
 		sql,
 		'enrollments',
-		['id', 'user_id', 'course_id', 'entry_date', 'progress', 'created_at', 'updated_at'],
-		enrollments.map(([userId, courseId, entryDays, createdDays], index) => [index + 1, userId, courseId, entryDays === null ? null : ago(entryDays), (index * 37) % 101, at(createdDays, 10), at(createdDays, 10)]),
+		['id', 'user_id', 'course_id', 'enrollment_type', 'entry_date', 'created_at', 'updated_at'],
+		enrollments.map(([userId, courseId, entryDays, createdDays], index) => [index + 1, userId, courseId, index % 3 === 0 ? 'paid' : 'free', entryDays === null ? null : ago(entryDays), at(createdDays, 10), at(createdDays, 10)]),
 	);
 
 	// [community, user, role, status, joined days ago, metadata, deleted days ago]
@@ -96,7 +95,7 @@ export async function insertNastyPeople(sql: Sql, layout: DemoLayout, clock: Dem
 	await insertRows(
 		sql,
 		'community_members',
-		['id', 'community_id', 'user_id', 'role', 'status', 'joined_at', 'points', 'metadata', 'created_at', 'updated_at', 'deleted_at'],
+		['id', 'community_id', 'user_id', 'role', 'status', 'joined_at', 'points', 'lifetime_points', 'level', 'metadata', 'created_at', 'updated_at', 'deleted_at'],
 		members.map(([communityId, userId, role, status, joinedDays, metadata, deletedDays], index) => [
 			index + 1,
 			communityId,
@@ -105,7 +104,9 @@ export async function insertNastyPeople(sql: Sql, layout: DemoLayout, clock: Dem
 			status,
 			at(joinedDays),
 			(index * 53) % 400,
-			metadata,
+			(index * 53) % 400 + index * 10,
+			1 + Math.floor(((index * 53) % 400) / 150),
+			jsonColumnText('community_members.metadata', metadata),
 			at(joinedDays),
 			at(deletedDays ?? joinedDays),
 			deletedDays === null ? null : at(deletedDays),

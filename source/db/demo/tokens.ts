@@ -2,6 +2,7 @@ import type {Sql} from '../sql.js';
 import {type DemoLayout, specialCommunities, specialUsers} from './cast.js';
 import {formatTimestamp, insertRows} from './insert-rows.js';
 import {sha256 as sha256Hex} from '../../core/canonical-json.js';
+import {jsonColumnText} from './json-columns.js';
 import {plainToken} from './random.js';
 import {type DemoClock, daySeconds} from './sizes.js';
 
@@ -52,13 +53,13 @@ export async function insertBaselineLeftovers(sql: Sql, clock: DemoClock): Promi
 		sql,
 		'community_levels',
 		['id', 'community_id', 'level', 'name', 'badge_path', 'points_required', 'description', 'rewards', 'is_active', 'created_at', 'updated_at'],
-		[[1, specialCommunities.campusGeneral, 1, 'Rookie', 'communities/badges/rookie.svg', 0, 'Campus General only', '{"badge":"rookie"}', 1, at, at]],
+		[[1, specialCommunities.campusGeneral, 1, 'Rookie', 'communities/badges/rookie.svg', 0, 'Campus General only', jsonColumnText('community_levels.rewards', '{"badge":"rookie"}'), 1, at, at]],
 	);
 	await insertRows(
 		sql,
 		'community_points_rules',
 		['id', 'community_id', 'action', 'points', 'cooldown_seconds', 'is_active', 'conditions', 'metadata', 'created_at', 'updated_at'],
-		[[1, specialCommunities.campusGeneral, 'post', 20, 0, 1, null, '{"note":"double points for campus posts"}', at, at]],
+		[[1, specialCommunities.campusGeneral, 'post', 20, 0, 1, null, jsonColumnText('community_points_rules.metadata', '{"note":"double points for campus posts"}'), at, at]],
 	);
 	return 3;
 }

@@ -1,4 +1,5 @@
 import type {Sql} from '../../../source/db/sql.js';
+import {insertPlatformRows, passwordHash} from '../../helpers/platform-rows.js';
 
 // A large, deterministic classroom dataset generated set-based (INSERT … SELECT over a digits cross join), the same
 // on SQLite and MariaDB: for the kill -9 test and the 1M-enrollment measurements.
@@ -21,7 +22,7 @@ export async function generateBulkDataset(sql: Sql, options: BulkOptions): Promi
 	const communities = options.communities ?? 40;
 	const ts = `'2024-01-01 00:00:00'`;
 	const concat = (...parts: string[]) => (sql.dialect === 'sqlite' ? parts.join(' || ') : `CONCAT(${parts.join(', ')})`);
-	await sql.run(`INSERT INTO users (id, name, email, created_at, updated_at) SELECT s.i, ${concat(`'User '`, 's.i')}, ${concat(`'user'`, 's.i', `'@example.test'`)}, ${ts}, ${ts} FROM (${sequence(users)}) s`);
+	await sql.run(`INSERT INTO users (id, role, email, name, password, created_at, updated_at) SELECT s.i, 'student', ${concat(`'user'`, 's.i', `'@example.test'`)}, ${concat(`'User '`, 's.i')}, '${passwordHash}', ${ts}, ${ts} FROM (${sequence(users)}) s`);
 	await sql.run(`INSERT INTO courses (id, title, created_at, updated_at) SELECT s.i, ${concat(`'Course '`, 's.i')}, ${ts}, ${ts} FROM (${sequence(courses)}) s`);
 	// Community c links courses c, c+40, c+80 (object form, mixed roles); every 10th community has no links.
 	const roles = ['Student', 'teacher', 'Facilitator', 'member', 'Owner'];
@@ -31,7 +32,7 @@ export async function generateBulkDataset(sql: Sql, options: BulkOptions): Promi
 		rows.push([id, `community-${id}`, `Community ${id}`, JSON.stringify({classroom_links: links}), '2024-01-01 00:00:00', '2024-01-01 00:00:00']);
 	}
 
-	await sql.run(`INSERT INTO communities (id, slug, name, settings, created_at, updated_at) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`, rows.flat());
+	await insertPlatformRows(sql, 'communities', ['id', 'slug', 'name', 'settings', 'created_at', 'updated_at'], rows);
 	// Enrollments: user spread by a stride, course by another; some NULL entry dates, a few NULL / orphan users.
 	await sql.run(
 		`INSERT INTO enrollments (id, user_id, course_id, entry_date, created_at, updated_at)

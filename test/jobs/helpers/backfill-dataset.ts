@@ -1,5 +1,6 @@
 import {createHash} from 'node:crypto';
 import type {Sql} from '../../../source/db/sql.js';
+import {insertPlatformRows} from '../../helpers/platform-rows.js';
 
 // A hand-built platform for backfill-membership (DESIGN.md §3.2). Every expectation below was worked out by hand
 // from these rows; see the comments next to each enrollment.
@@ -63,11 +64,13 @@ export const members: Array<[number, number, number, string, string, string, str
 
 export async function seedBackfillDataset(sql: Sql): Promise<void> {
 	const users = Array.from({length: 12}, (_, index) => [index + 1, `User ${index + 1}`, `u${index + 1}@example.test`, old, old]);
-	await sql.run(`INSERT INTO users (id, name, email, created_at, updated_at) VALUES ${users.map(() => '(?, ?, ?, ?, ?)').join(', ')}`, users.flat());
+	await insertPlatformRows(sql, 'users', ['id', 'name', 'email', 'created_at', 'updated_at'], users);
 	await sql.run(`INSERT INTO courses (id, title) VALUES (10, 'Ten'), (11, 'Eleven'), (12, 'Twelve'), (13, 'Thirteen'), (14, 'Fourteen')`);
-	await sql.run(
-		`INSERT INTO communities (id, slug, name, settings, created_at, updated_at, deleted_at) VALUES ${communities.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-		communities.flatMap(([id, slug, settings, deletedAt]) => [id, slug.toLowerCase().replace(/ /g, '-'), slug, settings, old, old, deletedAt]),
+	await insertPlatformRows(
+		sql,
+		'communities',
+		['id', 'slug', 'name', 'settings', 'created_at', 'updated_at', 'deleted_at'],
+		communities.map(([id, slug, settings, deletedAt]) => [id, slug.toLowerCase().replace(/ /g, '-'), slug, settings, old, old, deletedAt]),
 	);
 	await sql.run(`INSERT INTO enrollments (id, user_id, course_id, entry_date, created_at, updated_at) VALUES ${enrollments.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`, enrollments.flatMap(row => [...row, row[4]]));
 	await sql.run(

@@ -6,6 +6,7 @@ import {insertRows} from '../../../source/db/bulk-insert.js';
 import type {Sql} from '../../../source/db/sql.js';
 import {migrateLegacyActivity} from '../../../source/jobs/migrate-legacy-activity.js';
 import type {TestDatabase} from '../../helpers/databases.js';
+import {insertPlatformRows, withoutForeignKeyChecks} from '../../helpers/platform-rows.js';
 import {runJob, type RunJobOutcome} from '../../helpers/run-job.js';
 
 export const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
@@ -97,7 +98,7 @@ const stamp = '2025-01-01 00:00:00';
  * 13 archived (soft-deleted, has posts).
  */
 export async function seedLegacyData(sql: Sql): Promise<void> {
-	await insertRows(sql, 'users', ['id', 'name', 'email', 'role', 'created_at', 'updated_at'], [
+	await insertPlatformRows(sql, 'users', ['id', 'name', 'email', 'role', 'created_at', 'updated_at'], [
 		[1, 'Alice', 'alice@example.test', 'student', stamp, stamp],
 		[2, 'Bob', 'bob@example.test', 'student', stamp, stamp],
 		[3, 'Carol', 'carol@example.test', 'teacher', stamp, stamp],
@@ -110,11 +111,13 @@ export async function seedLegacyData(sql: Sql): Promise<void> {
 		[13, 'archived', 'Archived', null, 1, stamp, stamp, '2025-06-01 00:00:00'],
 	]);
 	// [id, community, author, type, visibility, published_at, created_at, deleted_at]
-	const posts: Array<[number, number, number | null, string, string, string | null, string, string | null]> = [
+	// author_id is NOT NULL with a foreign key to users: the post that had a NULL author has an orphan one (998, skipped
+	// alike); orphan and zero authors are inserted with the checks off, as a dump restored without them holds them.
+	const posts: Array<[number, number, number, string, string, string | null, string, string | null]> = [
 		[1, 10, 1, 'text', 'community', '2025-08-02 10:00:00', '2025-08-01 09:00:00', null],
 		[2, 10, 2, 'image', 'public', null, '2025-08-03 12:00:00', null],
 		[3, 11, 1, 'link', 'community', '2025-08-04 00:00:00', '2025-08-04 00:00:00', '2025-08-05 00:00:00'], // soft-deleted
-		[4, 10, null, 'text', 'community', '2025-08-06 00:00:00', '2025-08-06 00:00:00', null], // NULL author
+		[4, 10, 998, 'text', 'community', '2025-08-06 00:00:00', '2025-08-06 00:00:00', null], // orphan author (was NULL)
 		[5, 10, 999, 'text', 'community', '2025-08-06 00:00:00', '2025-08-06 00:00:00', null], // orphan author
 		[6, 10, 0, 'text', 'community', '2025-08-06 00:00:00', '2025-08-06 00:00:00', null], // author 0
 		[7, 13, 3, 'video', 'paid', '2025-09-01 00:00:00', '2025-08-30 00:00:00', null], // soft-deleted community
@@ -124,27 +127,31 @@ export async function seedLegacyData(sql: Sql): Promise<void> {
 		[11, 10, 1, 'text', 'paid', '2025-07-15 00:00:00', '2025-08-05 00:00:00', null], // created after s, published before
 		[12, 10, 1, 'text', 'community', '2025-07-31 23:59:59', '2025-07-31 23:59:59', null], // both before s
 	];
-	await insertRows(
-		sql,
-		'community_posts',
-		['id', 'community_id', 'author_id', 'type', 'visibility', 'published_at', 'created_at', 'updated_at', 'deleted_at'],
-		posts.map(([id, community, author, type, visibility, published, created, deleted]) => [id, community, author, type, visibility, published, created, created, deleted]),
+	await withoutForeignKeyChecks(sql, async tx =>
+		insertPlatformRows(
+			tx,
+			'community_posts',
+			['id', 'community_id', 'author_id', 'type', 'visibility', 'published_at', 'created_at', 'updated_at', 'deleted_at'],
+			posts.map(([id, community, author, type, visibility, published, created, deleted]) => [id, community, author, type, visibility, published, created, created, deleted]),
+		),
 	);
 	// [id, community, post, author, created_at, deleted_at]
-	const comments: Array<[number, number, number, number | null, string, string | null]> = [
+	const comments: Array<[number, number, number, number, string, string | null]> = [
 		[1, 10, 1, 2, '2025-08-04 08:00:00', null],
 		[2, 10, 1, 3, '2025-08-04 09:00:00', '2025-08-04 10:00:00'], // soft-deleted
-		[3, 11, 2, null, '2025-08-04 09:00:00', null], // NULL author
+		[3, 11, 2, 998, '2025-08-04 09:00:00', null], // orphan author (was NULL: impossible now)
 		[4, 11, 2, 1, '2025-08-01 00:00:00', null], // exactly at s
 		[5, 11, 2, 1, '2025-07-31 23:59:59', null], // one second before s
 		[6, 13, 7, 2, '2025-09-02 00:00:00', null], // soft-deleted community
 		[7, 10, 1, 999, '2025-08-04 09:00:00', null], // orphan author
 	];
-	await insertRows(
-		sql,
-		'community_post_comments',
-		['id', 'community_id', 'post_id', 'author_id', 'created_at', 'updated_at', 'deleted_at'],
-		comments.map(([id, community, post, author, created, deleted]) => [id, community, post, author, created, created, deleted]),
+	await withoutForeignKeyChecks(sql, async tx =>
+		insertPlatformRows(
+			tx,
+			'community_post_comments',
+			['id', 'community_id', 'post_id', 'author_id', 'created_at', 'updated_at', 'deleted_at'],
+			comments.map(([id, community, post, author, created, deleted]) => [id, community, post, author, created, created, deleted]),
+		),
 	);
 	// [id, user, course, identifier, created_at]
 	const certificates: Array<[number, number | null, number | null, string, string]> = [
