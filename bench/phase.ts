@@ -14,13 +14,16 @@ import {naiveOrmBackfill} from './orm-loop.js';
 import {runBenchJob} from './run-job.js';
 import {singleStatementBackfill, singleStatementLegacy} from './single-statement.js';
 
+import {appKeysFrom} from '../source/core/laravel-encrypter.js';
+import type {PlatformSettings} from '../source/core/platform-settings.js';
+
 export type JobName = 'backfill' | 'legacy';
 
 export type PhaseSpec =
 	| {readonly phase: 'generate'; readonly name: string; readonly url: string; readonly rows: number; readonly seed: number}
 	| {readonly phase: 'single'; readonly name: string; readonly url: string; readonly job: JobName}
-	| {readonly phase: 'job'; readonly name: string; readonly url: string; readonly job: JobName; readonly mode: 'dry-run' | 'execute'; readonly batch: number; readonly adaptive: boolean; readonly ui: boolean}
-	| {readonly phase: 'resume'; readonly name: string; readonly url: string; readonly job: JobName; readonly batch: number; readonly crashAfterBatch: number}
+	| {readonly phase: 'job'; readonly name: string; readonly url: string; readonly job: JobName; readonly mode: 'dry-run' | 'execute'; readonly batch: number; readonly adaptive: boolean; readonly ui: boolean; readonly appKey?: string}
+	| {readonly phase: 'resume'; readonly name: string; readonly url: string; readonly job: JobName; readonly batch: number; readonly crashAfterBatch: number; readonly appKey?: string}
 	| {readonly phase: 'orm'; readonly name: string; readonly url: string; readonly sample: number};
 
 const jobs: Record<JobName, {job: Job<any>; params: (batch: number) => Record<string, unknown>}> = {
@@ -29,6 +32,11 @@ const jobs: Record<JobName, {job: Job<any>; params: (batch: number) => Record<st
 };
 
 type Measured = {seconds: number; details: Record<string, unknown>};
+
+/** The platform of the bench's dataset: UTC, and the demo's key when its columns are encrypted. */
+function benchPlatform(appKey: string | undefined): PlatformSettings {
+	return {timeZone: {zone: 'UTC', source: 'bench'}, keys: appKeysFrom({APP_KEY: appKey}, 'AES-256-CBC', 'the bench dataset'), encryptedAttributes: 'auto'};
+}
 
 async function measure(spec: PhaseSpec): Promise<Measured> {
 	const database = await openBenchDatabase(spec.url);
@@ -74,13 +82,13 @@ async function measure(spec: PhaseSpec): Promise<Measured> {
 				const started = performance.now();
 				let crashed = '';
 				try {
-					await runBenchJob(database, job, params(spec.batch), {mode: 'execute', options: {}, crashAfterBatch: spec.crashAfterBatch, evidenceRoot: evidence.path, emit});
+					await runBenchJob(database, job, params(spec.batch), {mode: 'execute', options: {}, crashAfterBatch: spec.crashAfterBatch, evidenceRoot: evidence.path, emit, platform: benchPlatform(spec.appKey)});
 				} catch (error) {
 					crashed = (error as Error).message;
 				}
 
 				const crashedAt = (performance.now() - started) / 1000;
-				const outcome = await runBenchJob(database, job, params(spec.batch), {mode: 'execute', options: {}, evidenceRoot: evidence.path, emit});
+				const outcome = await runBenchJob(database, job, params(spec.batch), {mode: 'execute', options: {}, evidenceRoot: evidence.path, emit, platform: benchPlatform(spec.appKey)});
 				return {
 					seconds: (performance.now() - started) / 1000,
 					details: {crash: crashed, crashed_after_s: round(crashedAt), resumed: outcome.resumed, metrics: outcome.metrics, batches_after_resume: outcome.result?.batches?.length ?? 0},
@@ -94,6 +102,7 @@ async function measure(spec: PhaseSpec): Promise<Measured> {
 					mode: spec.mode,
 					options: {adaptive: spec.adaptive},
 					evidenceRoot: evidence.path,
+					platform: benchPlatform(spec.appKey),
 					emit(event) {
 						emit(event);
 						sink(event);

@@ -8,12 +8,15 @@ import {findLatestDryRun} from '../source/evidence/dry-run-store.js';
 import {EvidenceFolder} from '../source/evidence/evidence-folder.js';
 import {takeSnapshot} from '../source/evidence/snapshot.js';
 import type {Job, JobOptions} from '../source/engine/job.js';
+import type {PlatformSettings} from '../source/core/platform-settings.js';
 
 export type BenchJobOptions = {
 	readonly mode: 'dry-run' | 'execute';
 	readonly options: JobOptions;
 	/** Throw, as a crash would, after this many committed batches (the resume phase). */
 	readonly crashAfterBatch?: number;
+	/** The platform's settings (the encrypted dataset's key). */
+	readonly platform: PlatformSettings;
 	readonly evidenceRoot: string;
 	readonly emit: (event: EngineEvent) => void;
 };
@@ -29,6 +32,7 @@ export async function runBenchJob(database: Database, job: Job<any>, rawParams: 
 		database,
 		fingerprint,
 		profile: 'testing',
+		platform: bench.platform,
 		appRoot: bench.evidenceRoot,
 		env: {},
 		options: {evidenceRoot: bench.evidenceRoot, ...bench.options},

@@ -6,13 +6,16 @@ import {dialectSql} from '../source/db/sql.js';
 import {formatTimestamp, isoSeconds} from '../source/core/timestamps.js';
 import {loadCommunityLinks} from '../source/jobs/classroom-links.js';
 import {linksTable, pairAggregation} from '../source/jobs/backfill/pair-sql.js';
+import {entryDateLocalSeconds} from '../source/jobs/platform/local-time.js';
+import {appKeysFrom} from '../source/core/laravel-encrypter.js';
 
 export async function singleStatementBackfill(database: Database): Promise<{statement: string; inserted: number; seconds: number}> {
 	const {sql} = database;
 	const now = new Date();
 	const {communities} = await loadCommunityLinks(sql, {});
 	const links = communities.flatMap(community => community.links);
-	const pairs = pairAggregation(sql.dialect, linksTable(sql.dialect, links), Number.MAX_SAFE_INTEGER, Math.floor(now.getTime() / 1000));
+	const utc = {timeZone: {zone: 'UTC', source: 'bench'}, keys: appKeysFrom({}, 'AES-256-CBC', 'bench'), encryptedAttributes: 'auto' as const};
+	const pairs = pairAggregation(sql.dialect, linksTable(sql.dialect, links), Number.MAX_SAFE_INTEGER, {entryLocal: await entryDateLocalSeconds(sql, utc), runStartLocalSeconds: Math.floor(now.getTime() / 1000)});
 	const d = dialectSql(sql.dialect);
 	const preImage = d.concat("'classrooms:'", 'p.community_id', "':'", 'p.user_id', "':'", 'p.first_course_id');
 	const key = sql.dialect === 'sqlite' ? preImage : `SHA1(${preImage})`;

@@ -12,6 +12,8 @@ import {takeSnapshot} from '../evidence/snapshot.js';
 import {createJsonLinesReporter} from '../reporters/json-lines.js';
 import {createPlainReporter} from '../reporters/plain.js';
 import type {CommandContext} from './command.js';
+import {resolvePlatformSettings} from './platform-settings.js';
+import type {PlatformSettings} from '../core/platform-settings.js';
 import {toolVersion} from './tool-version.js';
 
 /** This process, for locks and runbook_runs; the only place that reads pid/host and probes other pids. */
@@ -30,6 +32,7 @@ export const processIdentity: ProcessIdentity = {
 
 export type JobSession = {
 	readonly database: Database;
+	readonly platform: PlatformSettings;
 	readonly fingerprint: DatabaseFingerprint;
 	readonly emit: (event: EngineEvent) => void;
 	readonly jobOptions: JobOptions;
@@ -40,6 +43,8 @@ export type JobSession = {
 export async function openJobSession(context: CommandContext, options: {readonly migrate?: boolean} = {}): Promise<JobSession> {
 	const {global, terminal} = context;
 	registerSecret(global.notifyWebhook ?? terminal.env.RUNBOOK_NOTIFY_WEBHOOK);
+	// The platform's settings first: a bad --app-timezone or key is bad input, reported before connecting.
+	const platform = await resolvePlatformSettings(global, context.appRoot, terminal.env);
 	const database = await context.connect({migrate: options.migrate});
 	try {
 		const fingerprint = await fingerprintDatabase(database);
@@ -47,6 +52,7 @@ export async function openJobSession(context: CommandContext, options: {readonly
 		const emit = global.events === 'json' ? createJsonLinesReporter(write) : global.output === 'json' ? () => {} : createPlainReporter(write);
 		return {
 			database,
+			platform,
 			fingerprint,
 			emit,
 			jobOptions: {
@@ -77,6 +83,7 @@ export function stepPorts(context: CommandContext, session: JobSession) {
 		fingerprint: session.fingerprint,
 		profile: context.profile,
 		appRoot: context.appRoot,
+		platform: session.platform,
 		env: context.terminal.env,
 		options: session.jobOptions,
 		codeVersion: toolVersion,

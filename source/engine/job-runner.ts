@@ -2,6 +2,7 @@ import {randomUUID} from 'node:crypto';
 import {canonicalJson, sha256} from '../core/canonical-json.js';
 import {asRunbookError, OperatorAborted, PrerequisiteFailed, RunbookError, UsageError} from '../core/errors.js';
 import type {Clock, ProcessIdentity} from '../core/identity.js';
+import type {PlatformSettings} from '../core/platform-settings.js';
 import {redactValue} from '../core/redact.js';
 import {isoSeconds} from '../core/timestamps.js';
 import {asDatabaseUnreachable} from '../db/connection-errors.js';
@@ -28,6 +29,7 @@ export type JobStepRequest = {
 	readonly fingerprint: DatabaseFingerprint;
 	readonly profile: Profile;
 	readonly appRoot: string;
+	readonly platform: PlatformSettings;
 	readonly env: Readonly<Record<string, string | undefined>>;
 	readonly options: JobOptions;
 	readonly codeVersion: string;
@@ -99,6 +101,7 @@ export async function runJobStep(request: JobStepRequest): Promise<JobStepOutcom
 		},
 		profile: request.profile,
 		appRoot: request.appRoot,
+		platform: request.platform,
 		get startedAt() {
 			return run?.startedAt ?? started;
 		},
@@ -169,7 +172,7 @@ export async function runJobStep(request: JobStepRequest): Promise<JobStepOutcom
 	const checks = await job.check(context);
 	if (!checks.ok) {
 		const failed = checks.checks.filter(check => !check.ok);
-		throw new PrerequisiteFailed(`${job.name} prerequisites failed: ${failed.map(check => `${check.name}: ${check.detail}`).join('; ')}.`, {
+		throw new PrerequisiteFailed(`${job.name} prerequisites failed: ${failed.map(check => `${check.name}: ${check.detail.replace(/\.+$/, '')}`).join('; ')}.`, {
 			hint: 'Fix the listed problems and run the step again.',
 			details: checks,
 		});

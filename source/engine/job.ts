@@ -1,4 +1,5 @@
 import type {z} from 'zod';
+import type {PlatformSettings} from '../core/platform-settings.js';
 import type {Profile} from '../db/database-url.js';
 import type {UndoRow} from '../db/bookkeeping/undo-journal.js';
 import type {Database} from '../db/orm.js';
@@ -24,6 +25,8 @@ export type JobContext<Params> = {
 	readonly runId: string;
 	readonly profile: Profile;
 	readonly appRoot: string;
+	/** The platform's time zone, keys and encrypted-column mode (DESIGN.md §2), resolved once by the caller. */
+	readonly platform: PlatformSettings;
 	/** The run's start, fixed once: joined_at fallback, synced_at, relative --since (on a resume: the first start). */
 	readonly startedAt: Date;
 	readonly signal: AbortSignal;

@@ -1,6 +1,7 @@
 import type {RunbookError} from '../core/errors.js';
 import {isoSeconds} from '../core/timestamps.js';
 import type {Drift} from './drift.js';
+import type {PlatformSettings} from '../core/platform-settings.js';
 import type {DatabaseFingerprint} from '../db/fingerprint.js';
 import type {JobMode, JobResult} from './job.js';
 import type {PlannedRun} from './ports.js';
@@ -16,6 +17,7 @@ export function stepRecord(input: {
 		readonly decision: {readonly by: string; readonly answer: string};
 		readonly fingerprint: DatabaseFingerprint;
 		readonly session?: {readonly runId: string} | undefined;
+		readonly platform: PlatformSettings;
 	};
 	readonly params: unknown;
 	readonly semanticHash: string;
@@ -49,6 +51,9 @@ export function stepRecord(input: {
 		params: input.params,
 		semantic_hash: input.semanticHash,
 		database: request.fingerprint,
+		// The clock every timestamp of the step was written and compared in (DESIGN.md §2); never the key.
+		time_zone: request.platform.timeZone,
+		encrypted_attributes: request.platform.encryptedAttributes,
 		dry_run: request.mode === 'execute' ? (input.planned ? {run_id: input.planned.runId, file: input.planned.file, finished_at: input.planned.finishedAt} : null) : undefined,
 		drift_check:
 			request.mode === 'execute'

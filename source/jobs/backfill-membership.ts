@@ -1,16 +1,19 @@
 import {bannedPairEnrollments, clearPairs, fillPairs, pairsTable} from '../db/bookkeeping/backfill-pairs.js';
 import type {Sql} from '../db/sql.js';
-import {existingTables} from '../db/platform-schema.js';
 import type {BatchSource} from '../engine/batch-runner.js';
 import {addMetrics} from '../engine/batch-runner.js';
-import {formatTimestamp, isoSeconds} from '../core/timestamps.js';
+import {isoSeconds} from '../core/timestamps.js';
 import {type ClassroomLink, loadCommunityLinks} from './classroom-links.js';
 import {type ClassifiedPair, type Stamp, toClassifiedPair, writeMembers} from './backfill/member-writes.js';
 import {type BackfillParams, backfillParameters, resolveCommunities} from './backfill/params.js';
 import {classifiedColumns, type Fragment, linksTable, memberJoin, metricNames, metricsOf, type PairAction, pairAggregation, planQuery, skippedEnrollments} from './backfill/pair-sql.js';
 import type {CheckResult, Job, JobContext, JobResult} from '../engine/job.js';
+import {jsonColumns, keyCheck, type WriteForm, writeFormOf} from './platform/json-columns.js';
+import {entryDateLocalSeconds, platformTime} from './platform/local-time.js';
+import {checkEncryptedValues} from './platform/preflight.js';
+import {checkPlatformSchema} from './platform/schema-check.js';
 
-const requiredTables = ['users', 'enrollments', 'communities', 'community_members', 'runbook_backfill_pairs'];
+const platformTablesRead = ['users', 'enrollments', 'communities', 'community_members'];
 const samplesPerAction = 10;
 const samplesPerReason = 5;
 
@@ -23,6 +26,8 @@ type WorkSet = {
 	readonly upfront: Record<string, number>;
 	readonly skipped: Record<string, {enrollments: number; samples: Array<{community_id: number; enrollment_id: number}>}>;
 	readonly warnings: string[];
+	/** How the encrypted metadata column is written here, fixed at the start (DESIGN.md §2). */
+	readonly form: WriteForm;
 };
 
 function zeroMetrics(): Record<string, number> {
@@ -37,7 +42,7 @@ function ordered(metrics: Record<string, number>): Record<string, number> {
 async function prepareWorkSet(context: Context, upperBound: number): Promise<WorkSet> {
 	const sql = context.database.sql;
 	const communityIds = await resolveCommunities(sql, context.params.community);
-	const {communities} = await loadCommunityLinks(sql, {communityIds});
+	const {communities} = await loadCommunityLinks(sql, {communityIds, keys: context.platform.keys});
 	const warnings = communities.flatMap(community => community.invalid.map(invalid => `Community ${community.slug} (id ${community.communityId}): classroom link ${JSON.stringify(invalid.entry)} ignored: ${invalid.reason}.`));
 	for (const warning of warnings) {
 		context.warn(warning);
@@ -59,13 +64,14 @@ async function prepareWorkSet(context: Context, upperBound: number): Promise<Wor
 	}
 
 	const skippedTotal = Object.values(skipped).reduce((sum, reason) => sum + reason.enrollments, 0);
-	return {links, linksSql, upfront: {...upfront, enrollments_scanned: skippedTotal, records_skipped: skippedTotal}, skipped, warnings};
+	const form = await writeFormOf(sql, context.platform);
+	return {links, linksSql, upfront: {...upfront, enrollments_scanned: skippedTotal, records_skipped: skippedTotal}, skipped, warnings, form};
 }
 
 type StoredWorkSet = Omit<WorkSet, 'linksSql'>;
 
 function storeWorkSet(workSet: WorkSet): StoredWorkSet {
-	return {links: workSet.links, upfront: workSet.upfront, skipped: workSet.skipped, warnings: workSet.warnings};
+	return {links: workSet.links, upfront: workSet.upfront, skipped: workSet.skipped, warnings: workSet.warnings, form: workSet.form};
 }
 
 function restoreWorkSet(context: Context, stored: StoredWorkSet): WorkSet {
@@ -98,18 +104,24 @@ export const backfillMembership: Job<BackfillParams> = {
 
 	async check(context): Promise<CheckResult> {
 		const sql = context.database.sql;
-		const tables = await existingTables(sql);
-		const checks = requiredTables.map(table => ({name: `table ${table}`, ok: tables.has(table), detail: tables.has(table) ? 'present' : table.startsWith('runbook_') ? 'missing (the runbook migrations have not run)' : 'missing (the platform migrations have not run)'}));
+		const checks = await checkPlatformSchema(sql, platformTablesRead);
 		if (checks.some(check => !check.ok)) {
 			return {ok: false, checks};
 		}
 
 		// An unknown --community is bad input: UsageError (exit 2) before anything is written.
 		const communityIds = await resolveCommunities(sql, context.params.community);
-		const {communities, unreadable} = await loadCommunityLinks(sql, {communityIds});
+		const {communities, unreadable} = await loadCommunityLinks(sql, {communityIds, keys: context.platform.keys});
 		checks.push({name: 'communities', ok: true, detail: `${communities.length + unreadable.length} in scope`});
 		for (const community of unreadable) {
 			checks.push({name: `settings of community ${community.slug} (id ${community.communityId})`, ok: false, detail: community.reason});
+		}
+
+		// Every member metadata the backfill will merge into must decrypt, and writing needs the key where it encrypts.
+		const linked = communities.filter(community => community.links.length > 0).map(community => community.communityId);
+		checks.push(keyCheck(context.platform, await writeFormOf(sql, context.platform)));
+		if (linked.length > 0) {
+			checks.push(...(await checkEncryptedValues(sql, context.platform, [{table: 'community_members', column: 'metadata', where: `community_id IN (${linked.join(', ')})`}])));
 		}
 
 		return {ok: checks.every(check => check.ok), checks};
@@ -123,7 +135,7 @@ export const backfillMembership: Job<BackfillParams> = {
 		const samples: unknown[] = [];
 		const banned = {enrollments: 0, samples: [] as unknown[]};
 		if (workSet.linksSql) {
-			const pairs = pairAggregation(sql.dialect, workSet.linksSql, upperBound, Math.floor(context.startedAt.getTime() / 1000));
+			const pairs = pairAggregation(sql.dialect, workSet.linksSql, upperBound, await joinDates(context));
 			const query = planQuery(sql.dialect, pairs, samplesPerAction);
 			context.recordSql(query.sql, query.params);
 			const seen = new Set<string>();
@@ -160,7 +172,7 @@ export const backfillMembership: Job<BackfillParams> = {
 
 		const built = (saved.pairs as Built | undefined) ?? (await buildWorkTable(context, workSet, upperBound));
 		await context.workSetFixed(built.figures);
-		const stamp: Stamp = {runId: context.runId, syncedAt: isoSeconds(context.startedAt), now: formatTimestamp(context.startedAt)};
+		const stamp: Stamp = {runId: context.runId, syncedAt: isoSeconds(context.startedAt), now: platformTime(context.platform, context.startedAt), metadata: jsonColumns(context.platform, workSet.form)};
 		const samples: unknown[] = [];
 		const banned = {enrollments: 0, samples: [] as unknown[]};
 		const sampled: Partial<Record<PairAction, number>> = {};
@@ -215,13 +227,19 @@ function sample(pair: ClassifiedPair): Record<string, unknown> {
 	};
 }
 
+/** Dates of the pair aggregation: entry_date instants and the run's start as the platform's wall clock (DESIGN.md §2). */
+async function joinDates(context: Context): Promise<{entryLocal: string; runStartLocalSeconds: number}> {
+	const start = platformTime(context.platform, context.startedAt);
+	return {entryLocal: await entryDateLocalSeconds(context.database.sql, context.platform), runStartLocalSeconds: Date.parse(`${start.replace(' ', 'T')}Z`) / 1000};
+}
+
 /** The work table's key range and the figures the dry run must match before the first write (DESIGN.md §6). */
 type Built = {readonly base: number; readonly last: number; readonly count: number; readonly figures: Record<string, number>};
 
 /** Fixes the work set: every (community, user) pair of the run in one INSERT … SELECT, in (community, user) order. */
 async function buildWorkTable(context: Context, workSet: WorkSet, upperBound: number): Promise<Built> {
 	const sql = context.database.sql;
-	const pairs = workSet.linksSql ? pairAggregation(sql.dialect, workSet.linksSql, upperBound, Math.floor(context.startedAt.getTime() / 1000)) : undefined;
+	const pairs = workSet.linksSql ? pairAggregation(sql.dialect, workSet.linksSql, upperBound, await joinDates(context)) : undefined;
 	const range = pairs ? await fillPairs(sql, context.runId, pairs, context.recordSql) : {base: 0, last: 0, count: 0, enrollments: 0};
 	const banned = range.count > 0 ? await bannedPairEnrollments(sql, context.runId) : 0;
 	const {upfront} = workSet;

@@ -1,7 +1,10 @@
+import {ColumnUnreadable, readJsonColumn} from '../core/laravel-crypt.js';
+import type {AppKeys} from '../core/laravel-encrypter.js';
 import type {Sql} from '../db/sql.js';
 
 // Classroom links (DESIGN.md §2): a community's linked courses live in communities.settings under `classroom_links`,
-// an object keyed by course id or a list. Communities are few, so links are parsed here in TypeScript.
+// an object keyed by course id or a list. Communities are few, so links are parsed here in TypeScript. settings is
+// one of the platform's encrypted attributes: read in any form it was stored in (plain, envelope, bare payload).
 
 export type RoleName = 'owner' | 'admin' | 'moderator' | 'member';
 
@@ -44,7 +47,7 @@ export type CommunityLinks = {
 	invalid: Array<{entry: unknown; reason: string}>;
 };
 
-/** `settings` that cannot be read: not JSON, or an encrypted envelope. The prerequisite step fails on it (exit 3). */
+/** `settings` that cannot be read (not JSON, a bad MAC, no key…). The prerequisite step fails on it (exit 3). */
 export class SettingsUnreadable extends Error {
 	constructor(
 		readonly communityId: number,
@@ -75,24 +78,20 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Parses one community's settings into its valid links (same course twice → highest role) and invalid entries. */
-export function parseClassroomLinks(communityId: number, slug: string, settings: string | null): CommunityLinks {
+export function parseClassroomLinks(communityId: number, slug: string, settings: string | null, keys: AppKeys | null = null): CommunityLinks {
 	const result: CommunityLinks = {communityId, slug, links: [], invalid: []};
-	if (settings === null || settings === undefined || settings.trim() === '') {
-		return result;
-	}
-
-	let parsed: unknown;
+	let parsed: Record<string, unknown>;
 	try {
-		parsed = JSON.parse(settings);
-	} catch {
-		throw new SettingsUnreadable(communityId, slug, 'settings is not valid JSON');
+		parsed = readJsonColumn(settings, keys).value;
+	} catch (error) {
+		if (error instanceof ColumnUnreadable) {
+			throw new SettingsUnreadable(communityId, slug, `settings cannot be read: ${error.reason}`);
+		}
+
+		throw error;
 	}
 
-	if (isObject(parsed) && 'ciphertext' in parsed && 'v' in parsed) {
-		throw new SettingsUnreadable(communityId, slug, 'settings is an encrypted envelope ({"v":…,"ciphertext":…}); decrypt it on the platform first');
-	}
-
-	if (!isObject(parsed) || parsed.classroom_links === undefined || parsed.classroom_links === null) {
+	if (parsed.classroom_links === undefined || parsed.classroom_links === null) {
 		return result;
 	}
 
@@ -131,7 +130,7 @@ export function parseClassroomLinks(communityId: number, slug: string, settings:
 /** Links of every non-deleted community (or the given ones), in id order; unreadable settings are listed apart. */
 export async function loadCommunityLinks(
 	sql: Sql,
-	options: {communityIds?: number[]} = {},
+	options: {communityIds?: number[]; keys?: AppKeys | null} = {},
 ): Promise<{communities: CommunityLinks[]; unreadable: Array<{communityId: number; slug: string; reason: string}>}> {
 	const ids = options.communityIds;
 	if (ids && ids.length === 0) {
@@ -147,7 +146,7 @@ export async function loadCommunityLinks(
 		const slug = String(row.slug);
 		const settings = row.settings === null || row.settings === undefined ? null : typeof row.settings === 'string' ? row.settings : JSON.stringify(row.settings);
 		try {
-			communities.push(parseClassroomLinks(communityId, slug, settings));
+			communities.push(parseClassroomLinks(communityId, slug, settings, options.keys ?? null));
 		} catch (error) {
 			if (error instanceof SettingsUnreadable) {
 				unreadable.push({communityId, slug, reason: error.reason});

@@ -6,7 +6,9 @@ import type {UndoRow} from '../db/bookkeeping/undo-journal.js';
 import {PrerequisiteFailed} from '../core/errors.js';
 import {flagFilePaths, flagsEnvVariable, parseEnvOverrides} from '../engine/feature-flags.js';
 import {pickTracked, rowHash} from '../engine/row-hash.js';
-import {formatTimestamp, isoSeconds} from '../core/timestamps.js';
+import {isoSeconds} from '../core/timestamps.js';
+import {columnsOf, type JsonColumns} from './platform/json-columns.js';
+import {platformTime} from './platform/local-time.js';
 import {type CommunityRow, resolveCommunities} from './community-refs.js';
 import {appRelative, contentHash, prettyJson, readTextOrNull, type StagedFile, stageFile} from './flag-files.js';
 import type {CheckResult, Job, JobContext, JobResult} from '../engine/job.js';
@@ -54,39 +56,17 @@ function parseObjectFile(path: string, text: string | null): Record<string, unkn
 	return parsed;
 }
 
-/** settings JSON → object; NULL/blank → {}; not JSON, not an object or an encrypted envelope → a reason string. */
-function parseSettings(settings: string | null): Record<string, unknown> | string {
-	if (settings === null || settings.trim() === '') {
-		return {};
-	}
-
-	let parsed: unknown;
-	try {
-		parsed = JSON.parse(settings);
-	} catch {
-		return 'settings is not valid JSON';
-	}
-
-	if (!isObject(parsed)) {
-		return 'settings is not a JSON object';
-	}
-
-	return 'ciphertext' in parsed && 'v' in parsed ? 'settings is an encrypted envelope; decrypt it on the platform first' : parsed;
-}
-
 const sameList = (a: unknown, b: readonly string[]) => Array.isArray(a) && a.length === b.length && a.every((item, index) => item === b[index]);
 
-function planCommunity(row: CommunityRow, segments: readonly string[], updatedAt: string, launchedAt: string): CommunityChange {
-	const settings = parseSettings(row.settings);
-	if (typeof settings === 'string') {
-		throw new PrerequisiteFailed(`Community ${row.slug} (id ${row.id}): ${settings}.`, {hint: 'Fix the community settings on the platform, or leave it out of --community.'});
-	}
+/** settings is an encrypted attribute: read in any form, written in the platform's (DESIGN.md §2); `[]` is empty. */
+function planCommunity(row: CommunityRow, segments: readonly string[], updatedAt: string, launchedAt: string, columns: JsonColumns): CommunityChange {
+	const settings = columns.read(row.settings, {table: 'communities', column: 'settings', rowId: row.id});
 
 	const rollout = isObject(settings.rollout) ? settings.rollout : {};
 	const beta = isObject(rollout.beta) ? rollout.beta : {};
 	const marked = beta.enabled === true && sameList(beta.segments, segments) && row.launched_at !== null;
 	const next = {...settings, rollout: {...rollout, beta: {enabled: true, segments: [...segments], updated_at: updatedAt}}};
-	return {row, settings: marked ? (row.settings ?? '') : JSON.stringify(next), launchedAt: row.launched_at ?? launchedAt, changed: !marked};
+	return {row, settings: marked ? (row.settings ?? '') : columns.write(next), launchedAt: row.launched_at ?? launchedAt, changed: !marked};
 }
 
 type FilePlan = {readonly flags: FileChange; readonly rollouts: FileChange};
@@ -112,7 +92,8 @@ async function planFiles(context: JobContext<EnableFeatureParams>): Promise<File
 async function planFeature(sql: Sql, context: JobContext<EnableFeatureParams>, files: FilePlan): Promise<FeaturePlan> {
 	const segments = context.params.segment;
 	const {found, unresolved} = await resolveCommunities(sql, context.params.community ?? []);
-	const communities = found.map(row => planCommunity(row, segments, isoSeconds(context.startedAt), formatTimestamp(context.startedAt)));
+	const columns = await columnsOf(context);
+	const communities = found.map(row => planCommunity(row, segments, isoSeconds(context.startedAt), platformTime(context.platform, context.startedAt), columns));
 	const marked = communities.filter(change => change.changed).length;
 	const filesWritten = [files.flags, files.rollouts].filter(change => change.next !== null).length;
 	return {

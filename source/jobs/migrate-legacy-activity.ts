@@ -1,6 +1,7 @@
-import {existingTables} from '../db/platform-schema.js';
 import type {BatchSource} from '../engine/batch-runner.js';
-import {formatTimestamp, isoSeconds} from '../core/timestamps.js';
+import {isoSeconds} from '../core/timestamps.js';
+import {platformTime} from './platform/local-time.js';
+import {checkPlatformSchema} from './platform/schema-check.js';
 import {loadCommunityLinks} from './classroom-links.js';
 import type {CheckResult, Job, JobContext, JobResult} from '../engine/job.js';
 import type {ActivityRow} from './legacy-activity/activity.js';
@@ -19,8 +20,10 @@ type Context = JobContext<LegacyActivityParams>;
 
 /** What a run fixes at its start and keeps for a resume (runbook_runs.state). */
 type WorkSet = {
-	/** Absolute UTC since, ISO ('2025-08-01T00:00:00Z'), or null for all rows. */
+	/** The since instant, ISO UTC ('2025-08-01T00:00:00Z'), or null for all rows. */
 	readonly since: string | null;
+	/** The same instant as the platform's wall clock ('YYYY-MM-DD HH:MM:SS' in its zone): what timestamps compare with. */
+	readonly sinceLocal: string | null;
 	readonly upperBounds: Readonly<Record<SourceName, number>>;
 	/** [course id, community ids] of non-deleted communities, for certificates. */
 	readonly links: ReadonlyArray<readonly [number, readonly number[]]>;
@@ -39,10 +42,9 @@ export const migrateLegacyActivity: Job<LegacyActivityParams> = {
 	semanticParams: params => ({since: params.since}),
 	touches: ['profile_activities'],
 	async check(context): Promise<CheckResult> {
-		const tables = await existingTables(context.database.sql);
-		const checks = tablesRead.map(table => ({name: `table ${table}`, ok: tables.has(table), detail: tables.has(table) ? 'present' : 'missing (the platform migrations have not run)'}));
-		if (tables.has('communities')) {
-			const {unreadable} = await loadCommunityLinks(context.database.sql);
+		const checks = await checkPlatformSchema(context.database.sql, tablesRead);
+		if (checks.find(check => check.name === 'table communities')?.ok) {
+			const {unreadable} = await loadCommunityLinks(context.database.sql, {keys: context.platform.keys});
 			checks.push({
 				name: 'community settings',
 				ok: unreadable.length === 0,
@@ -67,7 +69,7 @@ export const migrateLegacyActivity: Job<LegacyActivityParams> = {
 async function migrate(context: Context, write: boolean): Promise<JobResult> {
 	const work = await fixWorkSet(context);
 	const samples: unknown[] = [];
-	const run: BatchRun = {since: sqlSince(work), write, now: formatTimestamp(context.startedAt), onRows: collectSamples(samples), record: recordOnce(context)};
+	const run: BatchRun = {since: work.sinceLocal, write, now: platformTime(context.platform, context.startedAt), onRows: collectSamples(samples), record: recordOnce(context)};
 	const sources = sourcesOf(work);
 	const batchSources: BatchSource[] = sources.map(source => ({
 		name: source.name,
@@ -92,9 +94,11 @@ async function fixWorkSet(context: Context): Promise<WorkSet> {
 
 	const sql = context.database.sql;
 	const spec = context.params.sinceSpec;
-	const since = context.params.sinceAt ? isoSeconds(new Date(context.params.sinceAt)) : spec ? isoSeconds(resolveSince(spec, context.startedAt)) : null;
+	const zone = context.platform.timeZone.zone;
+	const since = context.params.sinceAt ? isoSeconds(new Date(context.params.sinceAt)) : spec ? isoSeconds(resolveSince(spec, context.startedAt, zone)) : null;
+	const sinceLocal = since === null ? null : platformTime(context.platform, new Date(since));
 	const [posts, comments, certificates] = await Promise.all(['community_posts', 'community_post_comments', 'certificates'].map(async table => maxId(sql, table)));
-	const {communities} = await loadCommunityLinks(sql);
+	const {communities} = await loadCommunityLinks(sql, {keys: context.platform.keys});
 	const byCourse = new Map<number, number[]>();
 	for (const community of communities) {
 		for (const entry of community.invalid) {
@@ -114,11 +118,11 @@ async function fixWorkSet(context: Context): Promise<WorkSet> {
 	const links = [...byCourse.entries()].sort(([a], [b]) => a - b).map(([course, ids]) => [course, ids.sort((a, b) => a - b)] as const);
 	const upperBounds = {community_posts: posts!, community_post_comments: comments!, certificates: certificates!};
 	const processed = {posts_processed: 0, comments_processed: 0, completions_processed: 0};
-	for (const source of sourcesOf({since, upperBounds, links, processed})) {
-		processed[source.processedMetric] = await countSource(sql, source, upperBounds[source.name], since === null ? null : formatTimestamp(new Date(since)));
+	for (const source of sourcesOf({since, sinceLocal, upperBounds, links, processed})) {
+		processed[source.processedMetric] = await countSource(sql, source, upperBounds[source.name], sinceLocal);
 	}
 
-	const work: WorkSet = {since, upperBounds, links, processed};
+	const work: WorkSet = {since, sinceLocal, upperBounds, links, processed};
 	await context.saveState({work, since});
 	return work;
 }
@@ -128,16 +132,12 @@ function sourcesOf(work: WorkSet): LegacySource[] {
 	return [postsSource, commentsSource, certificatesSource(links)];
 }
 
-function sqlSince(work: WorkSet): string | null {
-	return work.since === null ? null : formatTimestamp(new Date(work.since));
-}
-
 function ordered(metrics: Readonly<Record<string, number>>): Metrics {
 	return Object.fromEntries(metricNames.map(name => [name, metrics[name] ?? 0])) as Metrics;
 }
 
 function details(context: Context, work: WorkSet): Record<string, unknown> {
-	return {since: work.since, since_input: context.params.since, upper_bounds: work.upperBounds, linked_courses: work.links.length};
+	return {since: work.since, since_local: work.sinceLocal, time_zone: context.platform.timeZone.zone, since_input: context.params.since, upper_bounds: work.upperBounds, linked_courses: work.links.length};
 }
 
 function collectSamples(samples: unknown[]): BatchRun['onRows'] {

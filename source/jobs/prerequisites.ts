@@ -1,6 +1,9 @@
 import {statfs} from 'node:fs/promises';
 import {z} from 'zod';
-import {existingTables, platformTables} from '../db/platform-schema.js';
+import type {Sql} from '../db/sql.js';
+import {keyCheck, writeFormOf} from './platform/json-columns.js';
+import {checkEncryptedValues, timeZoneCheck} from './platform/preflight.js';
+import {checkPlatformSchema} from './platform/schema-check.js';
 import {pendingRunbookMigrations} from '../db/orm.js';
 import {readFlagState} from '../engine/feature-flags.js';
 import {readHolder} from '../db/bookkeeping/run-lock.js';
@@ -21,12 +24,21 @@ async function runChecks(context: JobContext<unknown>): Promise<Check[]> {
 			: await database.sql.get<{v: string}>('SELECT VERSION() AS v');
 	checks.push({name: 'database reachable', ok: true, detail: `${database.sql.dialect === 'sqlite' ? 'SQLite' : 'MySQL/MariaDB'} ${String(version?.v ?? '?')}`});
 
-	const tables = await existingTables(database.sql);
-	const missing = platformTables.filter(table => !tables.has(table));
-	checks.push({name: 'platform tables', ok: missing.length === 0, detail: missing.length === 0 ? `all ${platformTables.length} present` : `missing: ${missing.join(', ')}`});
+	// The tables and columns every later step relies on, with their types (DESIGN.md §2).
+	checks.push(...(await checkPlatformSchema(database.sql)));
+	checks.push(timeZoneCheck(context.platform, await sessionTimeZone(database.sql)));
 
 	const pending = await pendingRunbookMigrations(database);
 	checks.push({name: 'runbook tables', ok: pending.length === 0, detail: pending.length === 0 ? 'migrated' : `pending migrations: ${pending.join(', ')}`});
+
+	// Every encrypted value a later step reads must decrypt, and writing needs the key where the platform encrypts.
+	if (checks.every(check => check.ok || !check.name.startsWith('table '))) {
+		checks.push(keyCheck(context.platform, await writeFormOf(database.sql, context.platform)));
+		checks.push(...(await checkEncryptedValues(database.sql, context.platform, [
+			{table: 'communities', column: 'settings', where: 'deleted_at IS NULL'},
+			{table: 'community_members', column: 'metadata'},
+		])));
+	}
 
 	const flag = await readFlagState(context.appRoot, context.env, 'community_profile_activity');
 	checks.push({name: 'flag community_profile_activity at 0 %', ok: !flag.on, detail: flag.on ? `already on at ${flag.percentage} % (roll back or turn it off first)` : 'off'});
@@ -71,3 +83,14 @@ export const prerequisites: Job<Record<string, never>> = {
 		return prerequisites.plan(context);
 	},
 };
+
+/** The database session's zone: MySQL/MariaDB convert TIMESTAMPs through it (DESIGN.md §2); SQLite has none. */
+async function sessionTimeZone(sql: Sql): Promise<string | null> {
+	if (sql.dialect === 'sqlite') {
+		return null;
+	}
+
+	const row = await sql.get<{session: unknown; system: unknown}>('SELECT @@session.time_zone AS session, @@system_time_zone AS system');
+	const session = String(row?.session ?? '?');
+	return session === 'SYSTEM' ? `SYSTEM (${String(row?.system ?? '?')})` : session;
+}

@@ -3,7 +3,7 @@ import type {Sql} from '../db/sql.js';
 import type {UndoRow} from '../db/bookkeeping/undo-journal.js';
 import {existingTables} from '../db/platform-schema.js';
 import {pickTracked, rowHash} from '../engine/row-hash.js';
-import {formatTimestamp} from '../core/timestamps.js';
+import {platformTime} from './platform/local-time.js';
 import {categories, levels, pointsRules} from './baseline-data.js';
 import type {CheckResult, Job, JobContext, JobResult} from '../engine/job.js';
 
@@ -74,7 +74,7 @@ export const seedBaseline: Job<{force: boolean}> = {
 		// Fifteen rows: one transaction, natural-key upserts, each change in the undo log with the row it replaced.
 		return context.commit(async tx => {
 			const changes = await classify(tx);
-			const now = formatTimestamp(context.startedAt);
+			const now = platformTime(context.platform, context.startedAt);
 			const undo: UndoRow[] = [];
 			for (const change of changes) {
 				const {table, values} = change.target;

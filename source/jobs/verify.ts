@@ -25,12 +25,12 @@ export type VerificationChecks = {
 async function runChecks(context: Context, runs: RunsToVerify, mayWrite: boolean): Promise<VerificationChecks> {
 	const sql = context.database.sql;
 	const record = context.recordSql;
-	const scopes = {backfill: await backfillScope(sql, runs.backfill), migration: await migrationScope(sql, runs.migrate)};
+	const scopes = {backfill: await backfillScope(sql, runs.backfill, context.platform), migration: await migrationScope(sql, runs.migrate, context.platform)};
 	const candidates = await candidateUsers(sql, scopes.backfill, record);
 	const sampled = sampleIds(candidates, context.params.sample, context.params.seed);
 
 	const gate = await runGate(context, sampled, mayWrite);
-	const members = await backfillSpotCheck(sql, runs.backfill, record);
+	const members = await backfillSpotCheck(sql, runs.backfill, record, context.platform);
 	const activities = await migrationSpotChecks(sql, runs.migrate, scopes.migration, record);
 	const spotChecks = [members, ...activities.checks];
 	const reconciliation = await reconcileUsers(sql, sampled, runs, scopes);

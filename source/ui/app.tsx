@@ -21,6 +21,7 @@ type Properties = {
 	readonly feed: RunFeed;
 	readonly title: string;
 	readonly database: string | null;
+	readonly timeZone?: string | null;
 	/** Recorded as `by` with every decision. */
 	readonly operatorName: string;
 	readonly readEvidence?: (stepId: string) => Promise<string>;
@@ -32,7 +33,7 @@ type Properties = {
 };
 
 /** The guided session's screen. The only `exit()` of the TUI is here, once the session has closed. */
-export function App({feed, title, database, operatorName, readEvidence, onAbort, onForceQuit, intervalMs}: Properties) {
+export function App({feed, title, database, timeZone, operatorName, readEvidence, onAbort, onForceQuit, intervalMs}: Properties) {
 	const {exit} = useApp();
 	const tint = useTint();
 	const {columns, rows} = useTerminalSize();
@@ -77,7 +78,7 @@ export function App({feed, title, database, operatorName, readEvidence, onAbort,
 	const listLines = Math.max(1, rows - 2 - headerLines - middle - (overlay ? 3 : 0));
 	return (
 		<Box flexDirection="column" width={columns}>
-			<Header title={title} runId={state.runId} resumed={state.resumed} database={database} evidenceDir={state.evidenceDir} width={columns} />
+			<Header title={title} runId={state.runId} resumed={state.resumed} database={database} timeZone={timeZone ?? null} evidenceDir={state.evidenceDir} width={columns} />
 			<StepList history={state.history} steps={state.steps} awaitingStep={pending?.kind === 'approval' ? pending.request.step : null} maxLines={listLines} width={columns} />
 			{evidence.view ? (
 				<EvidenceViewer title={evidence.view.stepId ? nameOf(evidence.view.stepId) : 'no step yet'} text={evidence.view.text} error={evidence.view.error} height={Math.max(3, rows - headerLines - 2)} width={columns} isActive onClose={evidence.close} />

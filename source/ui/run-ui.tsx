@@ -17,6 +17,8 @@ export type GuidedSessionOptions = {
 	/** Header: the runbook's title and the database (redacted, e.g. `sqlite:storage/demo.sqlite`). */
 	readonly title?: string;
 	readonly database?: string;
+	/** The platform's time zone, shown in the header. */
+	readonly timeZone?: string;
 	/** Recorded as `by` with each decision; defaults to the OS user name. */
 	readonly operatorName?: string;
 	/** Colours are decoration only; pass false for NO_COLOR. Default: true unless NO_COLOR is set. */
@@ -58,6 +60,7 @@ export async function runGuidedSession(options: GuidedSessionOptions): Promise<R
 				feed={feed}
 				title={options.title ?? 'Runbook'}
 				database={options.database ?? null}
+				timeZone={options.timeZone ?? null}
 				operatorName={options.operatorName ?? currentUser()}
 				readEvidence={options.readEvidence}
 				onAbort={options.onAbort}

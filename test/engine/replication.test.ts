@@ -19,6 +19,7 @@ import {takeSnapshot} from '../../source/evidence/snapshot.js';
 import {backfillMembership} from '../../source/jobs/backfill-membership.js';
 import {freePort} from '../helpers/free-port.js';
 import {insertPlatformRows} from '../helpers/platform-rows.js';
+import {testPlatform} from '../helpers/platform.js';
 
 // A real primary → replica pair of our own (never the shared server on 3306): the backfill waits while the replica's
 // SQL thread is stopped (Seconds_Behind_Master NULL) and finishes once it runs again.
@@ -166,6 +167,7 @@ test('the backfill waits while the replica SQL thread is stopped and finishes on
 		database,
 		fingerprint,
 		profile: 'testing',
+		platform: testPlatform(),
 		appRoot: evidenceRoot,
 		env: {},
 		options: {evidenceRoot},

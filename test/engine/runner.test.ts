@@ -13,6 +13,7 @@ import {EvidenceFolder} from '../../source/evidence/evidence-folder.js';
 import {verifyEvidence} from '../../source/evidence/verify-evidence.js';
 import type {Job} from '../../source/engine/job.js';
 import {type TestDatabase, testEachDialect} from '../helpers/databases.js';
+import {testPlatform} from '../helpers/platform.js';
 
 type Calls = string[];
 
@@ -84,6 +85,7 @@ async function run(database: TestDatabase, registry: Record<string, Job<any>>, o
 		database,
 		fingerprint,
 		profile: 'testing',
+		platform: testPlatform(),
 		appRoot: evidenceRoot,
 		env: {},
 		options: {evidenceRoot},
@@ -237,6 +239,7 @@ testEachDialect('a step reuses what an earlier step resolved (needs): the execut
 		database,
 		fingerprint,
 		profile: 'testing',
+		platform: testPlatform(),
 		appRoot: evidenceRoot,
 		env: {},
 		options: {evidenceRoot},

@@ -10,6 +10,8 @@ import type {EngineEvent, EvidencePort} from '../../source/engine/ports.js';
 import {findLatestDryRun} from '../../source/evidence/dry-run-store.js';
 import {EvidenceFolder} from '../../source/evidence/evidence-folder.js';
 import {takeSnapshot} from '../../source/evidence/snapshot.js';
+import type {PlatformSettings} from '../../source/core/platform-settings.js';
+import {testPlatform} from './platform.js';
 
 /** An evidence port that keeps the step records in memory. */
 export function memoryEvidence(): EvidencePort & {steps: Array<Record<string, unknown>>} {
@@ -41,6 +43,7 @@ export type RunJobOptions = {
 	readonly appRoot?: string;
 	readonly env?: Record<string, string | undefined>;
 	readonly profile?: 'testing' | 'demo' | 'production';
+	readonly platform?: PlatformSettings;
 	readonly options?: JobOptions;
 	/** Evidence folders under this root (dry runs are looked up there); default: in memory, no dry-run lookup. */
 	readonly evidenceRoot?: string;
@@ -73,6 +76,7 @@ export async function runJob(database: Database, job: Job<any>, rawParams: Recor
 		fingerprint,
 		profile: options.profile ?? 'testing',
 		appRoot: options.appRoot ?? options.evidenceRoot ?? '/nonexistent',
+		platform: options.platform ?? testPlatform(),
 		env: options.env ?? {},
 		options: {evidenceRoot: options.evidenceRoot, ...options.options},
 		codeVersion: `test/${job.name}`,

@@ -10,6 +10,7 @@ import {backfillMembership} from '../../source/jobs/backfill-membership.js';
 import {createTestDatabase, type TestDatabase, testEachDialect} from '../helpers/databases.js';
 import {type HarnessOptions, runJob} from '../helpers/run-job.js';
 import {maskRunIds, memberRows, seedBackfillDataset} from './helpers/backfill-dataset.js';
+import {testAppKey, testPlatform} from '../helpers/platform.js';
 
 const now = new Date('2026-11-25T19:00:00Z');
 const start = '2026-11-25 19:00:00';
@@ -315,10 +316,11 @@ testEachDialect('unreadable settings fail the prerequisites (exit 3) naming the 
 	const settings = database.sql.dialect === 'sqlite' ? 'not json {' : '{"v":1,"ciphertext":"eyJpdiI6..."}';
 	await database.sql.run(`INSERT INTO communities (id, slug, name, settings, created_by, created_at, updated_at) VALUES (6, 'locked', 'Locked', ?, 1, ?, ?)`, [settings, old, old]);
 	const before = await digest(database.sql);
-	const error = await t.throwsAsync(backfill(database), {instanceOf: PrerequisiteFailed});
-	t.regex(error!.message, /settings of community locked \(id 6\): settings (is not valid JSON|is an encrypted envelope)/);
+	const platform = testPlatform({appKey: testAppKey});
+	const error = await t.throwsAsync(backfill(database, {}, {platform}), {instanceOf: PrerequisiteFailed});
+	t.regex(error!.message, /settings of community locked \(id 6\): settings cannot be read: (not JSON|cannot decrypt \(bad-payload\))/);
 	t.deepEqual(await digest(database.sql), before);
 	// Naming only readable communities works.
-	const ok = await backfill(database, {community: 'alpha'});
+	const ok = await backfill(database, {community: 'alpha'}, {platform});
 	t.is(ok.metrics.communities_processed, 1);
 });

@@ -6,6 +6,7 @@ import {UsageError} from '../../core/errors.js';
 import {runGuidedSession} from '../../ui/run-ui.js';
 import type {CommandContext, CommandResult} from '../command.js';
 import type {GuideOptions} from '../commands/guide.js';
+import {resolvePlatformSettings} from '../platform-settings.js';
 import {runResultToCommand} from './run.js';
 import {runStage11, stage11Runbook} from '../runbook-session.js';
 
@@ -42,6 +43,7 @@ export async function runGuide(context: CommandContext, options: GuideOptions): 
 	// line on stderr, not text scribbled over the TUI.
 	const probe = await context.connect();
 	await probe.close();
+	const platform = await resolvePlatformSettings(context.global, context.appRoot, context.terminal.env);
 	let evidenceDir: string | undefined;
 	const abort = new AbortController();
 	context.signal.addEventListener('abort', () => abort.abort(), {once: true});

@@ -5,6 +5,7 @@ import {insertRowsWithIds} from '../../db/bulk-insert.js';
 import {pickTracked, rowHash} from '../../engine/row-hash.js';
 import {rolePriority, type RoleName, roleOfPriority} from '../classroom-links.js';
 import type {PairAction} from './pair-sql.js';
+import type {JsonColumns} from '../platform/json-columns.js';
 
 /** A pair classified against its member row, as the batch query returns it. */
 export type ClassifiedPair = {
@@ -26,8 +27,12 @@ export type ClassifiedPair = {
 	};
 };
 
-/** What every written row is stamped with: the run, and its fixed start (never the batch's time). */
-export type Stamp = {readonly runId: string; readonly syncedAt: string; readonly now: string};
+/**
+ * What every written row is stamped with: the run, and its fixed start (never the batch's time): `syncedAt` ISO-8601
+ * UTC inside metadata, `now` the platform's wall clock for created_at / updated_at, and how metadata is read and
+ * written (an encrypted attribute, DESIGN.md §2).
+ */
+export type Stamp = {readonly runId: string; readonly syncedAt: string; readonly now: string; readonly metadata: JsonColumns};
 
 export function toClassifiedPair(row: Record<string, unknown>): ClassifiedPair {
 	return {
@@ -57,21 +62,13 @@ export function idempotencyKey(communityId: number, userId: number, courseId: nu
 	return sha1(`classrooms:${communityId}:${userId}:${courseId}`);
 }
 
-/** The member's metadata with `backfill.classrooms` set; every other key (also under `backfill`) is kept. */
+/**
+ * The member's metadata with `backfill.classrooms` set; every other key (also under `backfill`) is kept. It is read in
+ * whatever form it is stored (plain, encrypted) and written in the form the platform reads (the undo row keeps the
+ * old text byte for byte).
+ */
 export function stampMetadata(existing: unknown, pair: ClassifiedPair, stamp: Stamp): string {
-	let base: Record<string, unknown> = {};
-	if (typeof existing === 'string' && existing.trim() !== '') {
-		try {
-			const parsed: unknown = JSON.parse(existing);
-			if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-				base = parsed as Record<string, unknown>;
-			}
-		} catch {
-			// Not JSON: replaced (the undo row keeps the old text).
-		}
-	} else if (existing && typeof existing === 'object' && !Array.isArray(existing)) {
-		base = existing as Record<string, unknown>;
-	}
+	const base = pair.member ? stamp.metadata.read(existing, {table: 'community_members', column: 'metadata', rowId: pair.member.id}) : {};
 
 	const backfill = base.backfill && typeof base.backfill === 'object' && !Array.isArray(base.backfill) ? (base.backfill as Record<string, unknown>) : {};
 	const classrooms = {
@@ -81,7 +78,7 @@ export function stampMetadata(existing: unknown, pair: ClassifiedPair, stamp: St
 		synced_at: stamp.syncedAt,
 		run_id: stamp.runId,
 	};
-	return JSON.stringify({...base, backfill: {...backfill, classrooms}});
+	return stamp.metadata.write({...base, backfill: {...backfill, classrooms}});
 }
 
 type MemberValues = {community_id: number; user_id: number; role: RoleName; status: 'active'; joined_at: string; deleted_at: null; metadata: string};

@@ -1,5 +1,6 @@
 import type {Dialect} from '../../db/sql.js';
 import {type ClassroomLink, rolePriority} from '../classroom-links.js';
+import {localSecondsToTextSql, textToLocalSecondsSql} from '../platform/local-time.js';
 
 // The SQL both the dry run and the execution are built from, so they cannot diverge (DESIGN.md §6): the links as a
 // derived table, the (community, user) pair aggregation over enrollments, and the classification of a pair against
@@ -60,17 +61,13 @@ export function linksTable(dialect: Dialect, links: readonly ClassroomLink[]): F
 }
 
 /**
- * The enrollment's instant for joined_at, in unix seconds: entry_date (0 is treated as missing), else created_at, else
- * the run's start (one parameter). The MIN is taken over seconds and formatted once per pair, which keeps MariaDB's
- * GROUP BY temporary table narrow (4× faster on 1M enrollments than a MIN over formatted text).
+ * The enrollment's date for joined_at in local seconds (the platform's wall clock read as UTC, DESIGN.md §2):
+ * entry_date (an instant, converted by `entryLocal`), else created_at (wall-clock text already), else the run's start
+ * (one parameter). The MIN is taken over seconds and formatted once per pair, which keeps MariaDB's GROUP BY temporary
+ * table narrow (4× faster on 1M enrollments than a MIN over formatted text).
  */
-function enrollmentSeconds(dialect: Dialect): string {
-	const created = dialect === 'sqlite' ? `CAST(strftime('%s', e.created_at) AS INTEGER)` : 'UNIX_TIMESTAMP(e.created_at)';
-	return `COALESCE(CASE WHEN e.entry_date > 0 THEN e.entry_date END, ${created}, ?)`;
-}
-
-function formatSeconds(dialect: Dialect, expression: string): string {
-	return dialect === 'sqlite' ? `strftime('%Y-%m-%d %H:%M:%S', ${expression}, 'unixepoch')` : `DATE_FORMAT(FROM_UNIXTIME(${expression}), '%Y-%m-%d %H:%i:%s')`;
+function enrollmentSeconds(dialect: Dialect, entryLocal: string): string {
+	return `COALESCE(${entryLocal}, ${textToLocalSecondsSql(dialect, 'e.created_at')}, ?)`;
 }
 
 /**
@@ -78,11 +75,12 @@ function formatSeconds(dialect: Dialect, expression: string): string {
  * user exists: target priority (highest link role), target joined_at (earliest date), first enrollment and its
  * course, enrollment count. Ordered by (community_id, user_id) so the work table's ids follow that order.
  */
-export function pairAggregation(dialect: Dialect, links: Fragment, upperBound: number, runStartSeconds: number): Fragment {
+export function pairAggregation(dialect: Dialect, links: Fragment, upperBound: number, dates: {readonly entryLocal: string; readonly runStartLocalSeconds: number}): Fragment {
+	const runStartSeconds = dates.runStartLocalSeconds;
 	return {
 		sql: `SELECT g.community_id, g.user_id, g.target_priority, g.target_joined_at, g.first_enrollment_id, f.course_id AS first_course_id, g.enrollment_count
 FROM (
-  SELECT l.community_id, e.user_id, MAX(l.priority) AS target_priority, ${formatSeconds(dialect, `MIN(${enrollmentSeconds(dialect)})`)} AS target_joined_at, MIN(e.id) AS first_enrollment_id, COUNT(*) AS enrollment_count
+  SELECT l.community_id, e.user_id, MAX(l.priority) AS target_priority, ${localSecondsToTextSql(dialect, `MIN(${enrollmentSeconds(dialect, dates.entryLocal)})`)} AS target_joined_at, MIN(e.id) AS first_enrollment_id, COUNT(*) AS enrollment_count
   FROM enrollments e
   JOIN (${links.sql}) l ON l.course_id = e.course_id
   JOIN users u ON u.id = e.user_id

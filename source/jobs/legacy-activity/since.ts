@@ -1,14 +1,20 @@
 import parseDuration from 'parse-duration';
+import {instantOf, wallClock} from '../../core/app-time-zone.js';
 import {isoSeconds} from '../../core/timestamps.js';
 
 // `--since` of migrate-legacy-activity (DESIGN.md §3.3): an ISO-8601 date or datetime, or a relative time that is
-// resolved ONCE against the run's start and recorded as an absolute UTC time.
+// resolved ONCE against the run's start and recorded as an absolute time. Both read in the platform's time zone
+// (§2): a date or datetime without a zone is the platform's wall clock, and "-90 days" is 90 calendar days back on
+// its calendar (a daylight-saving change in between does not move the time of day).
 
 export const sinceUnits = ['minute', 'hour', 'day', 'week', 'month', 'year'] as const;
 export type SinceUnit = (typeof sinceUnits)[number];
 
 export type SinceSpec =
+	/** An instant: the text named its zone (Z or ±hh:mm). */
 	| {readonly kind: 'absolute'; readonly at: string}
+	/** A wall clock in the platform's zone, 'YYYY-MM-DD HH:MM:SS': the text named no zone. */
+	| {readonly kind: 'local'; readonly at: string}
 	| {readonly kind: 'relative'; readonly amount: number; readonly unit: SinceUnit};
 
 export const sinceForms =
@@ -37,29 +43,40 @@ export function parseSince(input: string): SinceParse {
 	const iso = isoPattern.exec(text);
 	if (iso) {
 		const at = absoluteOf(iso);
-		return at ? {ok: true, spec: {kind: 'absolute', at}} : {ok: false, reason: `"${input}" is not a valid calendar date or time`};
+		if (!at) {
+			return {ok: false, reason: `"${input}" is not a valid calendar date or time`};
+		}
+
+		return {ok: true, spec: iso[8] ? {kind: 'absolute', at} : {kind: 'local', at: at.slice(0, 19).replace('T', ' ')}};
 	}
 
 	return {ok: false, reason: `"${input}" is not a date or a relative time`};
 }
 
-/** The absolute UTC time a since stands for; a relative one counts back from `start` (whole seconds). */
-export function resolveSince(spec: SinceSpec, start: Date): Date {
+/** The instant a since stands for in `zone`; a relative one counts back from `start` (whole seconds). */
+export function resolveSince(spec: SinceSpec, start: Date, zone = 'UTC'): Date {
 	if (spec.kind === 'absolute') {
 		return new Date(spec.at);
 	}
 
-	const base = new Date(Math.floor(start.getTime() / 1000) * 1000);
-	if (spec.unit === 'month' || spec.unit === 'year') {
-		return subtractMonths(base, spec.unit === 'year' ? spec.amount * 12 : spec.amount);
+	if (spec.kind === 'local') {
+		return instantOf(spec.at, zone);
 	}
 
+	const base = new Date(Math.floor(start.getTime() / 1000) * 1000);
 	const milliseconds = parseDuration(`${spec.amount} ${spec.unit}`);
 	if (milliseconds === null) {
 		throw new Error(`parse-duration cannot read "${spec.amount} ${spec.unit}".`);
 	}
 
-	return new Date(base.getTime() - milliseconds);
+	if (spec.unit === 'minute' || spec.unit === 'hour') {
+		return new Date(base.getTime() - milliseconds);
+	}
+
+	// Days and longer count on the platform's calendar: the wall clock read as UTC, moved, and read back in the zone.
+	const local = new Date(`${wallClock(base, zone).replace(' ', 'T')}Z`);
+	const moved = spec.unit === 'month' || spec.unit === 'year' ? subtractMonths(local, spec.unit === 'year' ? spec.amount * 12 : spec.amount) : new Date(local.getTime() - milliseconds);
+	return Number.isNaN(moved.getTime()) ? moved : instantOf(moved.toISOString().slice(0, 19), zone);
 }
 
 function unitOf(word: string): SinceUnit | undefined {

@@ -87,3 +87,16 @@ export function keyCheck(settings: PlatformSettings, form: WriteForm): {name: st
 		? {name: 'encrypted attributes', ok: true, detail: `written encrypted (${settings.keys.cipher}, key from ${settings.keys.source})`}
 		: {name: 'encrypted attributes', ok: false, detail: `the platform encrypts these columns and no APP_KEY was found (looked for ${settings.keys.source}); set APP_KEY or pass --app-root`};
 }
+
+const perContext = new WeakMap<object, Promise<JsonColumns>>();
+
+/** The columns' reader and writer for a job step, the write form probed once per step. */
+export async function columnsOf(context: {readonly database: {readonly sql: Sql}; readonly platform: PlatformSettings}): Promise<JsonColumns> {
+	let columns = perContext.get(context);
+	if (!columns) {
+		columns = writeFormOf(context.database.sql, context.platform).then(form => jsonColumns(context.platform, form));
+		perContext.set(context, columns);
+	}
+
+	return columns;
+}

@@ -1,5 +1,7 @@
 import type {Sql} from '../../db/sql.js';
-import {formatTimestamp} from '../../core/timestamps.js';
+import {instantOf, wallClock} from '../../core/app-time-zone.js';
+import {readJsonColumn} from '../../core/laravel-crypt.js';
+import type {AppKeys} from '../../core/laravel-encrypter.js';
 import {roleOfPriority} from '../classroom-links.js';
 import {type Difference, placeholders, type Row, timestamp} from './differences.js';
 import {type BackfillScope, priorityOf} from './scope.js';
@@ -25,7 +27,7 @@ async function expectedMembers(sql: Sql, users: readonly number[], scope: Backfi
 	);
 	for (const row of rows) {
 		const userId = Number(row.user_id);
-		const date = row.entry_date !== null && row.entry_date !== undefined ? formatTimestamp(new Date(Number(row.entry_date) * 1000)) : (timestamp(row.created_at) ?? scope.fallbackJoinedAt);
+		const date = entryDate(row.entry_date, scope.platform.timeZone.zone) ?? timestamp(row.created_at) ?? scope.fallbackJoinedAt;
 		for (const link of scope.byCourse.get(Number(row.course_id)) ?? []) {
 			const key = `${link.communityId}:${userId}`;
 			const known = expected.get(key);
@@ -42,10 +44,30 @@ async function expectedMembers(sql: Sql, users: readonly number[], scope: Backfi
 	return expected;
 }
 
-function backfillRunOf(metadata: unknown): string | null {
+/**
+ * enrollments.entry_date on the platform's clock (DESIGN.md §2): unix seconds (> 0) are an instant; a datetime string
+ * (seen on SQLite) is a wall clock already; anything else counts as missing.
+ */
+function entryDate(value: unknown, zone: string): string | null {
+	if (typeof value === 'number' || (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value))) {
+		return Number(value) > 0 ? wallClock(new Date(Math.trunc(Number(value)) * 1000), zone) : null;
+	}
+
+	if (typeof value === 'string' && value.trim() !== '') {
+		try {
+			return wallClock(instantOf(value.trim(), zone), zone);
+		} catch {
+			return null;
+		}
+	}
+
+	return null;
+}
+
+function backfillRunOf(metadata: unknown, keys: AppKeys): string | null {
 	try {
-		const parsed = JSON.parse(String(metadata ?? 'null')) as {backfill?: {classrooms?: {run_id?: unknown}}} | null;
-		const runId = parsed?.backfill?.classrooms?.run_id;
+		const parsed = readJsonColumn(metadata === null || metadata === undefined ? null : String(metadata), keys).value as {backfill?: {classrooms?: {run_id?: unknown}}};
+		const runId = parsed.backfill?.classrooms?.run_id;
 		return typeof runId === 'string' ? runId : null;
 	} catch {
 		return null;
@@ -88,7 +110,7 @@ export async function reconcileMembers(sql: Sql, users: readonly number[], scope
 	}
 
 	for (const [key, row] of found) {
-		if (!expected.has(key) && backfillRunOf(row.metadata) === backfillRunId) {
+		if (!expected.has(key) && backfillRunOf(row.metadata, scope.platform.keys) === backfillRunId) {
 			differences.push({user_id: Number(row.user_id), community_id: Number(row.community_id), kind: 'member_unexpected', expected: null, found: {role: row.role, status: row.status}});
 		}
 	}

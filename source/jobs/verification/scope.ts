@@ -1,5 +1,7 @@
 import type {Sql} from '../../db/sql.js';
-import {formatTimestamp} from '../../core/timestamps.js';
+import type {PlatformSettings} from '../../core/platform-settings.js';
+import {parseTimestamp} from '../../core/timestamps.js';
+import {platformTime} from '../platform/local-time.js';
 import {type ClassroomLink, loadCommunityLinks, rolePriority, type RoleName} from '../classroom-links.js';
 import type {VerifiedRun} from './runs.js';
 
@@ -13,12 +15,14 @@ export type BackfillScope = {
 	readonly byCourse: ReadonlyMap<number, readonly ClassroomLink[]>;
 	/** enrollments.id bound fixed at the run's start; null when the run did not record one. */
 	readonly enrollmentsBound: number | null;
-	/** joined_at when an enrollment has neither entry_date nor created_at: the run's start. */
+	/** joined_at when an enrollment has neither entry_date nor created_at: the run's start, on the platform's clock. */
 	readonly fallbackJoinedAt: string;
+	/** The platform's zone and keys: dates are its wall clock, metadata may be encrypted (DESIGN.md §2). */
+	readonly platform: PlatformSettings;
 };
 
 export type MigrationScope = {
-	/** 'YYYY-MM-DD HH:MM:SS' UTC, or null (every row). */
+	/** 'YYYY-MM-DD HH:MM:SS' on the platform's clock, or null (every row). */
 	readonly since: string | null;
 	readonly bounds: {readonly posts: number | null; readonly comments: number | null; readonly certificates: number | null};
 	/** Course id → ids of the non-deleted communities linking it, ascending. */
@@ -39,24 +43,24 @@ async function backfillCommunityIds(sql: Sql, run: VerifiedRun): Promise<number[
 	return rows.filter(row => tokens.some(token => token.trim() === String(row.slug) || (/^\d+$/.test(token.trim()) && Number(token) === Number(row.id)))).map(row => Number(row.id));
 }
 
-export async function backfillScope(sql: Sql, run: VerifiedRun): Promise<BackfillScope> {
+export async function backfillScope(sql: Sql, run: VerifiedRun, platform: PlatformSettings): Promise<BackfillScope> {
 	const communityIds = await backfillCommunityIds(sql, run);
-	const {communities} = await loadCommunityLinks(sql, communityIds ? {communityIds} : {});
+	const {communities} = await loadCommunityLinks(sql, {...(communityIds ? {communityIds} : {}), keys: platform.keys});
 	const links = communities.flatMap(community => community.links);
 	const byCourse = new Map<number, ClassroomLink[]>();
 	for (const link of links) {
 		byCourse.set(link.courseId, [...(byCourse.get(link.courseId) ?? []), link]);
 	}
 
-	return {links, byCourse, enrollmentsBound: positiveOrNull(run.state.upperBound), fallbackJoinedAt: run.startedAt};
+	return {links, byCourse, enrollmentsBound: positiveOrNull(run.state.upperBound), fallbackJoinedAt: platformTime(platform, parseTimestamp(run.startedAt)), platform};
 }
 
-export async function migrationScope(sql: Sql, run: VerifiedRun): Promise<MigrationScope> {
+export async function migrationScope(sql: Sql, run: VerifiedRun, platform: PlatformSettings): Promise<MigrationScope> {
 	const work = isObject(run.state.work) ? run.state.work : {};
 	const rawSince = typeof work.since === 'string' ? work.since : typeof run.state.since === 'string' ? run.state.since : null;
-	const since = rawSince === null || Number.isNaN(Date.parse(rawSince)) ? null : formatTimestamp(new Date(rawSince));
+	const since = rawSince === null || Number.isNaN(Date.parse(rawSince)) ? null : platformTime(platform, new Date(rawSince));
 	const bounds = isObject(work.upperBounds) ? work.upperBounds : {};
-	const {communities} = await loadCommunityLinks(sql);
+	const {communities} = await loadCommunityLinks(sql, {keys: platform.keys});
 	const courseCommunities = new Map<number, number[]>();
 	for (const link of communities.flatMap(community => community.links)) {
 		const list = courseCommunities.get(link.courseId) ?? [];
