@@ -1,12 +1,14 @@
 import {Sql} from '../../db/sql.js';
 import type {ActivityRow} from './activity.js';
-import type {SqlRecorder} from './upsert.js';
 
 // The platform's own feed rows (DESIGN.md §3.3, issue 14): the platform writes a feed row for a new post, comment or
 // completion under its own key (a UUID) and type (`community_comment.created`, …). A source row whose subject already
 // has a feed row of the same user under another key is not migrated again, so the feed never shows an item twice.
 // The subject is (subject_type, subject_id), and for certificates also community_id: one certificate yields one row
 // per linking community, each its own feed item.
+
+/** Receives each statement with its parameters, for the evidence (upsert.ts's SqlRecorder; not imported: upsert.ts imports this module). */
+type SqlRecorder = (statement: string, parameters: readonly unknown[]) => void;
 
 /** The feed row that already shows an activity's subject, under a key that is not the activity's. */
 export type FeedDuplicate = {
