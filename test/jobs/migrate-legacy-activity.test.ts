@@ -394,3 +394,22 @@ testEachDialect('the same subject in the feed of another user is not a duplicate
 	t.true(keys.has(sha1('profile:community_post:8:11')));
 	t.deepEqual(outcome.result?.details?.duplicates, []);
 });
+
+testEachDialect('for posts and comments the subject is the id alone: the platform\'s row in another (or no) community is a duplicate', async (t, database) => {
+	await seedLegacyData(database.sql);
+	// Post 1 (user 1) is in alpha (10); the platform's row for it carries no community.
+	await insertRows(database.sql, 'profile_activities', feedColumns, [[1, null, 'community_post.created', 'community_post', 1, platformKey(7), '2025-08-02 10:00:00', null, '2025-08-02 10:00:00', '2025-08-02 10:00:00']]);
+	const outcome = await runLegacyActivity(database, {since: '2025-08-01'});
+	t.deepEqual(outcome.metrics, {...sinceMetrics, records_created: 13, records_duplicate: 1});
+	t.false((await activities(database.sql)).some(row => row.idempotency_key === sha1('profile:community_post:1:10')));
+});
+
+testEachDialect('a row under our own key keeps the key logic even when the platform shows the subject too', async (t, database) => {
+	await seedLegacyData(database.sql);
+	await runLegacyActivity(database, {since: '2025-08-01'});
+	// After the migration the platform writes its own row for comment 1 (user 2): our row exists, so it stays unchanged
+	// (verify reports the pair as a feed duplicate).
+	await insertRows(database.sql, 'profile_activities', feedColumns, [[2, 10, 'community_comment.created', 'community_comment', 1, platformKey(8), '2025-08-04 08:00:00', null, '2025-08-04 08:00:00', '2025-08-04 08:00:00']]);
+	const second = await runLegacyActivity(database, {since: '2025-08-01'}, {now: '2025-10-31T00:00:00Z'});
+	t.deepEqual(second.metrics, {...sinceMetrics, records_created: 0, records_unchanged: 14, records_duplicate: 0});
+});
