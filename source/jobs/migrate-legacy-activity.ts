@@ -5,6 +5,7 @@ import {checkPlatformSchema} from './platform/schema-check.js';
 import {loadCommunityLinks} from './classroom-links.js';
 import type {CheckResult, Job, JobContext, JobResult} from '../engine/job.js';
 import type {ActivityRow} from './legacy-activity/activity.js';
+import type {FeedDuplicate} from './legacy-activity/duplicates.js';
 import {certificatesSource, type CourseCommunities} from './legacy-activity/certificates.js';
 import {commentsSource} from './legacy-activity/comments.js';
 import {type LegacyActivityParams, legacyActivityParameters} from './legacy-activity/params.js';
@@ -33,6 +34,8 @@ type WorkSet = {
 
 const tablesRead = ['users', 'communities', 'community_posts', 'community_post_comments', 'certificates', 'profile_activities'];
 const sampleLimit = 10;
+/** Duplicates listed in the step's details (all of them are counted in records_duplicate). */
+const duplicateListLimit = 50;
 
 export const migrateLegacyActivity: Job<LegacyActivityParams> = {
 	name: 'migrate-legacy-activity',
@@ -69,7 +72,8 @@ export const migrateLegacyActivity: Job<LegacyActivityParams> = {
 async function migrate(context: Context, write: boolean): Promise<JobResult> {
 	const work = await fixWorkSet(context);
 	const samples: unknown[] = [];
-	const run: BatchRun = {since: work.sinceLocal, write, now: platformTime(context.platform, context.startedAt), onRows: collectSamples(samples), record: recordOnce(context)};
+	const duplicates: DuplicateEntry[] = [];
+	const run: BatchRun = {since: work.sinceLocal, write, now: platformTime(context.platform, context.startedAt), onRows: collectSamples(samples, duplicates), record: recordOnce(context)};
 	const sources = sourcesOf(work);
 	const batchSources: BatchSource[] = sources.map(source => ({
 		name: source.name,
@@ -79,7 +83,7 @@ async function migrate(context: Context, write: boolean): Promise<JobResult> {
 	}));
 	await context.workSetFixed(work.processed);
 	const result = await context.runBatches(batchSources, {batchSize: context.params.chunk, initialMetrics: zeroMetrics()});
-	return {metrics: ordered(result.metrics), samples, batches: result.batches, details: details(context, work), resolved: {sinceAt: work.since}};
+	return {metrics: ordered(result.metrics), samples, batches: result.batches, details: {...details(context, work), duplicates}, resolved: {sinceAt: work.since}};
 }
 
 /**
@@ -140,7 +144,18 @@ function details(context: Context, work: WorkSet): Record<string, unknown> {
 	return {since: work.since, since_local: work.sinceLocal, time_zone: context.platform.timeZone.zone, since_input: context.params.since, upper_bounds: work.upperBounds, linked_courses: work.links.length};
 }
 
-function collectSamples(samples: unknown[]): BatchRun['onRows'] {
+/** A source row not migrated because the platform already shows its subject (evidence, DESIGN.md §3.3). */
+type DuplicateEntry = {
+	subject_type: string;
+	subject_id: number;
+	user_id: number;
+	community_id: number | null;
+	/** The key this job would have written. */
+	idempotency_key: string;
+	existing: FeedDuplicate['existing'];
+};
+
+function collectSamples(samples: unknown[], duplicates: DuplicateEntry[]): BatchRun['onRows'] {
 	const take = (rows: readonly ActivityRow[], kind: string) => {
 		for (const row of rows) {
 			if (samples.length >= sampleLimit) {
@@ -151,9 +166,19 @@ function collectSamples(samples: unknown[]): BatchRun['onRows'] {
 		}
 	};
 
-	return ({created, updated}) => {
-		take(created, 'created');
-		take(updated, 'updated');
+	return classified => {
+		take(classified.created, 'created');
+		take(classified.updated, 'updated');
+		for (const {row, existing} of classified.duplicates) {
+			const entry = {subject_type: row.subject_type, subject_id: row.subject_id, user_id: row.user_id, community_id: row.community_id, idempotency_key: row.idempotency_key, existing};
+			if (duplicates.length < duplicateListLimit) {
+				duplicates.push(entry);
+			}
+
+			if (samples.length < sampleLimit) {
+				samples.push({kind: 'duplicate', ...entry});
+			}
+		}
 	};
 }
 

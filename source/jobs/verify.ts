@@ -6,9 +6,11 @@ import {type Difference, reconcileUsers} from './verification/reconcile.js';
 import {findRunsToVerify, type RunsToVerify} from './verification/runs.js';
 import {candidateUsers, sampleIds} from './verification/sample.js';
 import {backfillScope, migrationScope} from './verification/scope.js';
+import {feedDuplicatesCheck} from './verification/feed-duplicates.js';
 import {backfillSpotCheck, migrationSpotChecks, type SpotCheck} from './verification/spot-check.js';
 
-// verify (DESIGN.md §7, runbook step 8): 1. the API gate, 2. the SQL spot checks, 3. reconciliation of sampled users.
+// verify (DESIGN.md §7, runbook step 8): 1. the API gate, 2. the SQL spot checks (with the feed duplicates of §3.3),
+// 3. reconciliation of sampled users.
 // Every check runs (one failure does not hide the others); any failure is exit 4 with the differences.
 
 import {type VerifyParams, verifyParameters} from './params/verify.js';
@@ -32,7 +34,8 @@ async function runChecks(context: Context, runs: RunsToVerify, mayWrite: boolean
 	const gate = await runGate(context, sampled, mayWrite);
 	const members = await backfillSpotCheck(sql, runs.backfill, record, context.platform);
 	const activities = await migrationSpotChecks(sql, runs.migrate, scopes.migration, record);
-	const spotChecks = [members, ...activities.checks];
+	const duplicates = await feedDuplicatesCheck(sql, record);
+	const spotChecks = [members, ...activities.checks, duplicates];
 	const reconciliation = await reconcileUsers(sql, sampled, runs, scopes);
 	return {
 		gate,
@@ -58,6 +61,7 @@ function metricsOf(checks: VerificationChecks): Record<string, number> {
 		flag_on: 'flag_on' in checks.gate && checks.gate.flag_on ? 1 : 0,
 		spot_checks_passed: passed,
 		spot_checks_failed: checks.spot_check.checks.length - passed,
+		feed_duplicates: checks.spot_check.checks.find(check => check.name === 'feed duplicates')?.found ?? 0,
 		users_sampled: checks.reconciliation.users_sampled,
 		differences: checks.reconciliation.differences.length,
 	};
@@ -73,6 +77,11 @@ export function failureSummary(checks: VerificationChecks): string[] {
 	}
 
 	for (const check of checks.spot_check.checks.filter(check => !check.passed)) {
+		if (check.problem) {
+			lines.push(`spot check "${check.name}": ${check.problem}`);
+			continue;
+		}
+
 		const differing = (check.details?.communities_differing as number[] | undefined) ?? [];
 		lines.push(`spot check "${check.name}": expected ${check.expected}, found ${check.found}${differing.length > 0 ? ` (per-community counts differ in communities ${differing.join(', ')})` : ''}`);
 	}

@@ -46,7 +46,7 @@ testEachDialect('verify through the CLI: exit 0 with checks in the JSON document
 	const document = JSON.parse(passed.stdout) as {command: string; status: string; metrics: Record<string, number>; checks: {gate: {passed: boolean}; spot_check: {passed: boolean}; reconciliation: {passed: boolean; users_sampled: number}}};
 	t.is(document.command, 'verify');
 	t.is(document.status, 'succeeded');
-	t.deepEqual(document.metrics, {api_gate_passed: 1, flag_on: 0, spot_checks_passed: 5, spot_checks_failed: 0, users_sampled: 6, differences: 0});
+	t.deepEqual(document.metrics, {api_gate_passed: 1, flag_on: 0, spot_checks_passed: 6, spot_checks_failed: 0, feed_duplicates: 0, users_sampled: 6, differences: 0});
 	t.true(document.checks.gate.passed && document.checks.spot_check.passed && document.checks.reconciliation.passed);
 
 	await database.sql.run("UPDATE community_members SET role = 'member' WHERE community_id = 2 AND user_id = 2");

@@ -39,7 +39,7 @@ testEachDialect('CLI: a JSON run exits 0, then bad --since / --chunk exit 2 with
 	const document = JSON.parse(run.stdout) as {status: string; metrics: Record<string, number>; dry_run: boolean};
 	t.is(document.status, 'succeeded');
 	t.is(document.dry_run, false);
-	t.deepEqual(Object.keys(document.metrics), ['posts_processed', 'comments_processed', 'completions_processed', 'records_created', 'records_updated', 'records_unchanged', 'records_skipped']);
+	t.deepEqual(Object.keys(document.metrics), ['posts_processed', 'comments_processed', 'completions_processed', 'records_created', 'records_updated', 'records_unchanged', 'records_duplicate', 'records_skipped']);
 	t.is(document.metrics.records_updated, 0);
 
 	const before = await digestAll(database.sql);

@@ -71,6 +71,7 @@ const sinceMetrics = {
 	records_created: 14,
 	records_updated: 0,
 	records_unchanged: 0,
+	records_duplicate: 0,
 	records_skipped: 7,
 };
 
@@ -110,6 +111,7 @@ testEachDialect('without --since every non-deleted row is migrated', async (t, d
 		records_created: 18,
 		records_updated: 0,
 		records_unchanged: 0,
+		records_duplicate: 0,
 		records_skipped: 7,
 	});
 	t.deepEqual(await activities(database.sql), view([...sinceRows, ...olderRows]));
@@ -285,6 +287,7 @@ testEachDialect('a source row without any timestamp is skipped but still process
 		records_created: 18,
 		records_updated: 0,
 		records_unchanged: 0,
+		records_duplicate: 0,
 		records_skipped: 10,
 	});
 	t.deepEqual(await activities(database.sql), view([...sinceRows, ...olderRows]));
@@ -310,4 +313,103 @@ testEachDialect('Ctrl-C stops a dry run before its next batch (exit 130), still 
 	const error = await t.throwsAsync(runLegacyActivity(database, {since: '2025-08-01'}, {mode: 'dry-run', signal: controller.signal}));
 	t.is((error as {exitCode?: number}).exitCode, 130);
 	t.deepEqual(await digestAll(database.sql), before);
+});
+
+// Issue 14: the platform writes its own feed rows (UUID keys, its own types) for new posts, comments and completions.
+const feedColumns = ['user_id', 'community_id', 'activity_type', 'subject_type', 'subject_id', 'idempotency_key', 'occurred_at', 'context', 'created_at', 'updated_at'];
+const platformKey = (n: number) => `0b9e6a51-6c1f-4d5e-9a53-2f1d3c0e7a${String(n).padStart(2, '0')}`;
+const feedRowId = async (database: TestDatabase, key: string) => Number((await database.sql.get<{id: unknown}>('SELECT id FROM profile_activities WHERE idempotency_key = ?', [key]))!.id);
+
+testEachDialect('a comment the platform already put in the feed under its own key is not migrated again (records_duplicate)', async (t, database) => {
+	await seedLegacyData(database.sql);
+	// Comment 1 (user 2, alpha) as the platform wrote it when the comment was posted.
+	await insertRows(database.sql, 'profile_activities', feedColumns, [[2, 10, 'community_comment.created', 'community_comment', 1, platformKey(1), '2025-08-04 08:00:00', '{"post_id":1}', '2025-08-04 08:00:00', '2025-08-04 08:00:00']]);
+	const platformRowId = await feedRowId(database, platformKey(1));
+	const expectedMetrics = {...sinceMetrics, records_created: 13, records_duplicate: 1};
+
+	const before = await digestAll(database.sql);
+	const plan = await runLegacyActivity(database, {since: '2025-08-01', chunk: '2'}, {mode: 'dry-run'});
+	t.deepEqual(await digestAll(database.sql), before);
+	t.deepEqual(plan.metrics, expectedMetrics);
+
+	const outcome = await runLegacyActivity(database, {since: '2025-08-01'});
+	t.deepEqual(outcome.metrics, expectedMetrics);
+	const ours = sha1('profile:community_comment:1:10');
+	const rows = await activities(database.sql);
+	t.is(rows.length, 14, '13 migrated + the platform row');
+	t.false(rows.some(row => row.idempotency_key === ours));
+	t.deepEqual(
+		rows.filter(row => row.subject_type === 'community_comment' && row.subject_id === 1).map(row => [row.user_id, row.activity_type, row.idempotency_key]),
+		[[2, 'community_comment.created', platformKey(1)]],
+	);
+	const listed = {subject_type: 'community_comment', subject_id: 1, user_id: 2, community_id: 10, idempotency_key: ours, existing: {id: platformRowId, idempotency_key: platformKey(1), activity_type: 'community_comment.created', community_id: 10}};
+	t.deepEqual(outcome.result?.details?.duplicates, [listed]);
+	t.deepEqual(plan.result?.details?.duplicates, [listed]);
+	t.true(outcome.result?.samples?.some(sample => (sample as {kind: string}).kind === 'duplicate'));
+	const statements = (outcome.evidence.steps[0]!.sql as Array<{statement: string; parameters: unknown[]}>).filter(entry => entry.statement.includes('WHERE subject_type = ? AND subject_id IN'));
+	// The evidence keeps each statement shape once (here: the one batch of posts, 4, 5, 6 skipped), not one per batch.
+	t.deepEqual(
+		statements.map(entry => [entry.statement, entry.parameters]),
+		[['SELECT id, user_id, community_id, activity_type, subject_id, idempotency_key FROM profile_activities WHERE subject_type = ? AND subject_id IN (?, … 6 keys) ORDER BY id', ['community_post', 1, 2, 7, 8, 10, 11]]],
+	);
+
+	const second = await runLegacyActivity(database, {since: '2025-08-01'}, {now: '2025-10-31T00:00:00Z'});
+	t.deepEqual(second.metrics, {...sinceMetrics, records_created: 0, records_unchanged: 13, records_duplicate: 1});
+	t.deepEqual(await activities(database.sql), rows);
+});
+
+testEachDialect('a completion the platform wrote for the same certificate and community is a duplicate; another community is not', async (t, database) => {
+	await seedLegacyData(database.sql);
+	await insertRows(database.sql, 'profile_activities', feedColumns, [
+		// Certificate 1 (user 1) yields alpha (10) and beta (11): the platform already shows it in alpha.
+		[1, 10, 'course.completed', 'certificate', 1, platformKey(2), '2025-08-10 00:00:00', null, '2025-08-10 00:00:00', '2025-08-10 00:00:00'],
+		// Certificate 2 (user 2) yields one global row (community NULL): the platform's row is in beta.
+		[2, 11, 'course.completed', 'certificate', 2, platformKey(3), '2025-08-11 00:00:00', null, '2025-08-11 00:00:00', '2025-08-11 00:00:00'],
+	]);
+	const outcome = await runLegacyActivity(database, {since: '2025-08-01', chunk: '1'});
+	t.deepEqual(outcome.metrics, {...sinceMetrics, records_created: 13, records_duplicate: 1});
+	const keys = new Set((await activities(database.sql)).map(row => row.idempotency_key));
+	t.false(keys.has(sha1('profile:course_completion:1:10')));
+	t.true(keys.has(sha1('profile:course_completion:1:11')));
+	t.true(keys.has(sha1('profile:course_completion:2:global')));
+	t.deepEqual(
+		(outcome.result?.details?.duplicates as Array<{subject_id: number; community_id: number | null; existing: {idempotency_key: string}}>).map(entry => [entry.subject_id, entry.community_id, entry.existing.idempotency_key]),
+		[[1, 10, platformKey(2)]],
+	);
+});
+
+testEachDialect('the same subject in the feed of another user is not a duplicate: migrated', async (t, database) => {
+	await seedLegacyData(database.sql);
+	await insertRows(database.sql, 'profile_activities', feedColumns, [
+		// Comment 4 is user 1's; post 8 is user 3's. Rows of other users about them (e.g. a reply notice) do not count.
+		[3, 11, 'community_comment.created', 'community_comment', 4, platformKey(4), '2025-08-01 00:00:00', null, '2025-08-01 00:00:00', '2025-08-01 00:00:00'],
+		[1, 11, 'community_post.created', 'community_post', 8, platformKey(5), '2025-08-01 00:00:00', null, '2025-08-01 00:00:00', '2025-08-01 00:00:00'],
+		// And a row of the right user about another subject type with the same id.
+		[1, 11, 'community_post.created', 'community_post', 4, platformKey(6), '2025-08-01 00:00:00', null, '2025-08-01 00:00:00', '2025-08-01 00:00:00'],
+	]);
+	const outcome = await runLegacyActivity(database, {since: '2025-08-01'});
+	t.deepEqual(outcome.metrics, sinceMetrics);
+	const keys = new Set((await activities(database.sql)).map(row => row.idempotency_key));
+	t.true(keys.has(sha1('profile:community_comment:4:11')));
+	t.true(keys.has(sha1('profile:community_post:8:11')));
+	t.deepEqual(outcome.result?.details?.duplicates, []);
+});
+
+testEachDialect('for posts and comments the subject is the id alone: the platform\'s row in another (or no) community is a duplicate', async (t, database) => {
+	await seedLegacyData(database.sql);
+	// Post 1 (user 1) is in alpha (10); the platform's row for it carries no community.
+	await insertRows(database.sql, 'profile_activities', feedColumns, [[1, null, 'community_post.created', 'community_post', 1, platformKey(7), '2025-08-02 10:00:00', null, '2025-08-02 10:00:00', '2025-08-02 10:00:00']]);
+	const outcome = await runLegacyActivity(database, {since: '2025-08-01'});
+	t.deepEqual(outcome.metrics, {...sinceMetrics, records_created: 13, records_duplicate: 1});
+	t.false((await activities(database.sql)).some(row => row.idempotency_key === sha1('profile:community_post:1:10')));
+});
+
+testEachDialect('a row under our own key keeps the key logic even when the platform shows the subject too', async (t, database) => {
+	await seedLegacyData(database.sql);
+	await runLegacyActivity(database, {since: '2025-08-01'});
+	// After the migration the platform writes its own row for comment 1 (user 2): our row exists, so it stays unchanged
+	// (verify reports the pair as a feed duplicate).
+	await insertRows(database.sql, 'profile_activities', feedColumns, [[2, 10, 'community_comment.created', 'community_comment', 1, platformKey(8), '2025-08-04 08:00:00', null, '2025-08-04 08:00:00', '2025-08-04 08:00:00']]);
+	const second = await runLegacyActivity(database, {since: '2025-08-01'}, {now: '2025-10-31T00:00:00Z'});
+	t.deepEqual(second.metrics, {...sinceMetrics, records_created: 0, records_unchanged: 14, records_duplicate: 0});
 });

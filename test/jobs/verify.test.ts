@@ -11,6 +11,7 @@ import {testEachDialect, type TestDatabase} from '../helpers/databases.js';
 import {createAppRoot, writeFlags} from '../helpers/profile-feed.js';
 import {runJob} from '../helpers/run-job.js';
 import {seedVerifyDataset} from './helpers/verify-dataset.js';
+import {sha1} from './helpers/legacy-activity.js';
 
 async function migrated(database: TestDatabase): Promise<{appRoot: string; backfillRun: string; migrateRun: string}> {
 	await seedVerifyDataset(database.sql);
@@ -25,7 +26,7 @@ const tokenCount = async (database: TestDatabase) => Number((await database.sql.
 testEachDialect('passes on a correct backfill + migration with the flag off (API gate 404 / 401), token minted and deleted', async (t, database) => {
 	const {appRoot, backfillRun, migrateRun} = await migrated(database);
 	const outcome = await runJob(database, verify, {}, {appRoot});
-	t.deepEqual(outcome.metrics, {api_gate_passed: 1, flag_on: 0, spot_checks_passed: 5, spot_checks_failed: 0, users_sampled: 6, differences: 0});
+	t.deepEqual(outcome.metrics, {api_gate_passed: 1, flag_on: 0, spot_checks_passed: 6, spot_checks_failed: 0, feed_duplicates: 0, users_sampled: 6, differences: 0});
 	const checks = checksOf(outcome);
 	t.deepEqual((outcome.result!.details as {runs: unknown}).runs, {backfill: backfillRun, migrate: migrateRun});
 	t.deepEqual(checks.reconciliation.user_ids, [1, 2, 3, 4, 5, 6], 'users with linked enrollments or legacy activity; 7 has neither');
@@ -40,8 +41,10 @@ testEachDialect('passes on a correct backfill + migration with the flag off (API
 			['activities community_comment.posted', 1, 1],
 			['activities course.completed', 2, 2],
 			['activities total', 5, 5],
+			['feed duplicates', 0, 0],
 		],
 	);
+	t.deepEqual(checks.spot_check.checks.at(-1)!.details, {duplicates: [], listed: 0});
 	t.deepEqual(checks.spot_check.table_counts, {'community_comment.posted': 1, 'community_post.published': 2, 'course.completed': 2});
 	if ('skipped' in checks.gate) {
 		t.fail('the gate ran');
@@ -93,7 +96,7 @@ testEachDialect('fails naming the user and the difference after a member row is 
 	t.regex(error.message, /user 3 community 1 member_missing/);
 	t.regex(error.message, /spot check "backfill members stamped by the run": expected 4, found 3/);
 	const result = (error as unknown as {result: {metrics: Record<string, number>; details: {checks: VerificationChecks}}}).result;
-	t.deepEqual(result.metrics, {api_gate_passed: 1, flag_on: 0, spot_checks_passed: 4, spot_checks_failed: 1, users_sampled: 6, differences: 2});
+	t.deepEqual(result.metrics, {api_gate_passed: 1, flag_on: 0, spot_checks_passed: 5, spot_checks_failed: 1, feed_duplicates: 0, users_sampled: 6, differences: 2});
 	t.deepEqual(
 		result.details.checks.reconciliation.differences.map(difference => [difference.user_id, difference.community_id, difference.kind]),
 		[
@@ -192,4 +195,74 @@ testEachDialect('the per-community spot check catches stamps moved between commu
 	t.deepEqual(members.details!.per_community, {1: {stamped: 3, written_by_run: 2}, 2: {stamped: 1, written_by_run: 2}});
 	t.deepEqual(members.details!.communities_differing, [1, 2]);
 	t.regex(error.message, /expected 4, found 4 \(per-community counts differ in communities 1, 2\)/);
+});
+
+// Issue 14: the platform's own feed rows (UUID keys, its own types).
+const feedColumns = 'user_id, community_id, activity_type, subject_type, subject_id, idempotency_key, occurred_at, context, created_at, updated_at';
+const uuid = (n: number) => `5f0c2f3e-8d1a-4c4b-9e2f-7a6b5c4d3e${String(n).padStart(2, '0')}`;
+
+testEachDialect('a second feed row for a migrated subject fails verify (exit 4), naming the subject and both rows', async (t, database) => {
+	const {appRoot} = await migrated(database);
+	// Comment 1 (user 2, alpha) was migrated; now the platform writes its own row for it too.
+	await database.sql.run(`INSERT INTO profile_activities (${feedColumns}) VALUES (2, 1, 'community_comment.created', 'community_comment', 1, ?, '2026-10-03 07:00:00', NULL, '2026-10-03 07:00:00', '2026-10-03 07:00:00')`, [uuid(1)]);
+	const ids = await database.sql.all<{id: unknown; idempotency_key: string}>("SELECT id, idempotency_key FROM profile_activities WHERE subject_type = 'community_comment' AND subject_id = 1 ORDER BY id");
+	const [ours, theirs] = ids.map(row => Number(row.id));
+	t.deepEqual(ids.map(row => row.idempotency_key), [sha1('profile:community_comment:1:1'), uuid(1)]);
+
+	const error = await t.throwsAsync(runJob(database, verify, {}, {appRoot}), {instanceOf: VerificationFailed});
+	t.is(error.exitCode, 4);
+	t.true(
+		error.message.includes(`spot check "feed duplicates": 1 subject shown twice in the feed: community_comment 1 (user 2, community 1): rows ${ours} community_comment.posted key ${sha1('profile:community_comment:1:1')}, ${theirs} community_comment.created key ${uuid(1)}`),
+		error.message,
+	);
+	const result = (error as unknown as {result: {metrics: Record<string, number>; details: {checks: VerificationChecks}}}).result;
+	t.deepEqual(result.metrics, {api_gate_passed: 1, flag_on: 0, spot_checks_passed: 5, spot_checks_failed: 1, feed_duplicates: 1, users_sampled: 6, differences: 0});
+	const check = result.details.checks.spot_check.checks.find(entry => entry.name === 'feed duplicates')!;
+	t.deepEqual({passed: check.passed, expected: check.expected, found: check.found}, {passed: false, expected: 0, found: 1});
+	t.deepEqual(check.details, {
+		listed: 1,
+		duplicates: [
+			{
+				subject_type: 'community_comment',
+				subject_id: 1,
+				community_id: 1,
+				user_id: 2,
+				count: 2,
+				rows: [
+					{id: ours, idempotency_key: sha1('profile:community_comment:1:1'), activity_type: 'community_comment.posted'},
+					{id: theirs, idempotency_key: uuid(1), activity_type: 'community_comment.created'},
+				],
+			},
+		],
+	});
+	// The per-type check still passes: the comment has its migrated row, the platform's is not counted in its place.
+	t.true(result.details.checks.spot_check.checks.find(entry => entry.name === 'activities community_comment.posted')!.passed);
+});
+
+testEachDialect('after a migration that left the platform\'s own rows alone (records_duplicate), verify passes', async (t, database) => {
+	await seedVerifyDataset(database.sql);
+	// Before the migration the platform already shows comment 1 (user 2, alpha) and certificate 1 (user 1, alpha);
+	// its row for certificate 2 (user 2) sits in beta, while the migration's row for it is global: not a duplicate.
+	await database.sql.run(`INSERT INTO profile_activities (${feedColumns}) VALUES
+		(2, 1, 'community_comment.created', 'community_comment', 1, ?, '2026-10-03 07:00:00', NULL, '2026-10-03 07:00:00', '2026-10-03 07:00:00'),
+		(1, 1, 'course.completion_recorded', 'certificate', 1, ?, '2026-10-04 06:00:00', NULL, '2026-10-04 06:00:00', '2026-10-04 06:00:00'),
+		(2, 2, 'course.completion_recorded', 'certificate', 2, ?, '2026-10-04 07:00:00', NULL, '2026-10-04 07:00:00', '2026-10-04 07:00:00')`, [uuid(2), uuid(3), uuid(4)]);
+	await runJob(database, backfillMembership, {source: 'classrooms'});
+	const migrate = await runJob(database, migrateLegacyActivity, {});
+	t.like(migrate.metrics, {records_created: 3, records_unchanged: 0, records_duplicate: 2});
+
+	const outcome = await runJob(database, verify, {}, {appRoot: createAppRoot()});
+	t.deepEqual(outcome.metrics, {api_gate_passed: 1, flag_on: 0, spot_checks_passed: 6, spot_checks_failed: 0, feed_duplicates: 0, users_sampled: 6, differences: 0});
+	const checks = checksOf(outcome);
+	t.deepEqual(
+		checks.spot_check.checks.slice(1).map(check => [check.name, check.expected, check.found, check.details]),
+		[
+			['activities community_post.published', 2, 2, {of_type: 2, platform_rows: 0}],
+			['activities community_comment.posted', 1, 1, {of_type: 0, platform_rows: 1}],
+			['activities course.completed', 2, 2, {of_type: 1, platform_rows: 1}],
+			['activities total', 5, 5, {run_id: migrate.runId}],
+			['feed duplicates', 0, 0, {duplicates: [], listed: 0}],
+		],
+	);
+	t.is(checks.reconciliation.activities_expected, 5);
 });

@@ -1,6 +1,7 @@
 import type {Sql} from '../../db/sql.js';
 import type {BatchOutcome} from '../../engine/batch-runner.js';
 import type {ActivityRow} from './activity.js';
+import type {FeedDuplicate} from './duplicates.js';
 import {classifyActivities, type SqlRecorder, writeActivities} from './upsert.js';
 
 /** A legacy source row with `known_user` (users.id when the user exists, else NULL). */
@@ -24,7 +25,13 @@ export type LegacySource = {
 	readonly toActivities: (row: SourceRow, userId: number, occurredAt: string) => ActivityRow[];
 };
 
-export const metricNames = ['posts_processed', 'comments_processed', 'completions_processed', 'records_created', 'records_updated', 'records_unchanged', 'records_skipped'] as const;
+/**
+ * DESIGN.md §3.3, in its order. records_created / updated / unchanged / duplicate count ACTIVITY rows (a certificate
+ * yields one per linking community, and each of them may or may not already be in the feed); records_skipped counts
+ * SOURCE rows (no valid user or no timestamp: they yield no activity row at all). So created + updated + unchanged +
+ * duplicate = the activity rows the non-skipped source rows yield.
+ */
+export const metricNames = ['posts_processed', 'comments_processed', 'completions_processed', 'records_created', 'records_updated', 'records_unchanged', 'records_duplicate', 'records_skipped'] as const;
 export type Metrics = Record<(typeof metricNames)[number], number>;
 
 export function zeroMetrics(): Metrics {
@@ -38,14 +45,15 @@ export type BatchRun = {
 	readonly write: boolean;
 	/** created_at / updated_at of written rows: the run's start. */
 	readonly now: string;
-	readonly onRows?: (classified: {created: readonly ActivityRow[]; updated: readonly ActivityRow[]}) => void;
+	readonly onRows?: (classified: {created: readonly ActivityRow[]; updated: readonly ActivityRow[]; duplicates: readonly FeedDuplicate[]}) => void;
 	/** Statements for the evidence (DESIGN.md §9). */
 	readonly record?: SqlRecorder;
 };
 
 /**
  * One keyset batch of a source: one SELECT of its rows (joined to users), activity rows built in TypeScript, one
- * SELECT of the existing keys, then (execution only) the set-based writes. Shared by the dry run and the execution,
+ * SELECT of the existing keys, one SELECT of the new rows' subjects (the platform's own feed rows), then (execution
+ * only) the set-based writes. Shared by the dry run and the execution,
  * so both count alike.
  */
 export async function migrateBatch(sql: Sql, source: LegacySource, range: {readonly after: number; readonly limit: number; readonly upperBound: number}, run: BatchRun): Promise<BatchOutcome> {
@@ -75,8 +83,11 @@ export async function migrateBatch(sql: Sql, source: LegacySource, range: {reado
 	metrics.records_created = classification.created.length;
 	metrics.records_updated = classification.updated.length;
 	metrics.records_unchanged = classification.unchanged;
+	// Activity rows whose subject the platform already shows for the same user under its own key: neither created,
+	// updated nor unchanged (nothing of ours exists), and not skipped (the source row is valid) — their own count.
+	metrics.records_duplicate = classification.duplicates.length;
 	const undo = run.write ? await writeActivities(sql, classification, run.now, run.record) : [];
-	run.onRows?.({created: classification.created, updated: classification.updated.map(update => update.row)});
+	run.onRows?.({created: classification.created, updated: classification.updated.map(update => update.row), duplicates: classification.duplicates});
 
 	const last = rows.length > 0 ? Number(rows.at(-1)!.id) : null;
 	const finished = rows.length < range.limit || last === null || last >= range.upperBound;

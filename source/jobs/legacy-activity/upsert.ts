@@ -3,9 +3,11 @@ import {insertRowsWithIds} from '../../db/bulk-insert.js';
 import type {UndoRow} from '../../engine/batch-runner.js';
 import {pickTracked, rowHash} from '../../engine/row-hash.js';
 import {type ActivityRow, sameContent} from './activity.js';
+import {type FeedDuplicate, findFeedDuplicates} from './duplicates.js';
 
 // Classification of a batch's activity rows against profile_activities by idempotency key, and the set-based writes:
-// one SELECT of the existing keys, one multi-row INSERT of the new ones, one multi-row upsert of the changed ones.
+// one SELECT of the existing keys, one SELECT of the new rows' subjects (the platform's own feed rows, duplicates.ts),
+// one multi-row INSERT of the new ones, one multi-row upsert of the changed ones.
 // The dry run calls `classifyActivities` only; the execution calls it and then `writeActivities`.
 
 /** Receives each statement with its parameters, for the evidence. */
@@ -15,6 +17,8 @@ export type Classification = {
 	readonly created: readonly ActivityRow[];
 	readonly updated: ReadonlyArray<{readonly row: ActivityRow; readonly existing: Readonly<Record<string, unknown>>}>;
 	readonly unchanged: number;
+	/** No row under its own key, but its subject already in the feed for the same user under another key: not written. */
+	readonly duplicates: readonly FeedDuplicate[];
 };
 
 const table = 'profile_activities';
@@ -27,12 +31,19 @@ const rowsPerStatement = Math.floor(8000 / writtenColumns.length);
 
 export async function classifyActivities(sql: Sql, rows: readonly ActivityRow[], record?: SqlRecorder): Promise<Classification> {
 	const existing = await rowsByKey(sql, rows.map(row => row.idempotency_key), existingColumns, record);
+	// A row under our own key keeps the key logic (unchanged / updated) even when the platform shows the subject too:
+	// only the rows that would be created are looked up by subject.
+	const others = await findFeedDuplicates(sql, rows.filter(row => !existing.has(row.idempotency_key)), record);
 	const created: ActivityRow[] = [];
 	const updated: Array<{row: ActivityRow; existing: Record<string, unknown>}> = [];
+	const duplicates: FeedDuplicate[] = [];
 	let unchanged = 0;
 	for (const row of rows) {
 		const found = existing.get(row.idempotency_key);
-		if (!found) {
+		const other = others.get(row);
+		if (!found && other) {
+			duplicates.push({row, existing: other});
+		} else if (!found) {
 			created.push(row);
 		} else if (sameContent(found, row)) {
 			unchanged++;
@@ -41,7 +52,7 @@ export async function classifyActivities(sql: Sql, rows: readonly ActivityRow[],
 		}
 	}
 
-	return {created, updated, unchanged};
+	return {created, updated, unchanged, duplicates};
 }
 
 /**
