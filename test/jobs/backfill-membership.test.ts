@@ -11,6 +11,7 @@ import {createTestDatabase, type TestDatabase, testEachDialect} from '../helpers
 import {type HarnessOptions, runJob} from '../helpers/run-job.js';
 import {maskRunIds, memberRows, seedBackfillDataset} from './helpers/backfill-dataset.js';
 import {testAppKey, testPlatform} from '../helpers/platform.js';
+import {readJsonColumn, writeJsonColumn} from '../../source/core/laravel-crypt.js';
 
 const now = new Date('2026-11-25T19:00:00Z');
 const start = '2026-11-25 19:00:00';
@@ -323,4 +324,41 @@ testEachDialect('unreadable settings fail the prerequisites (exit 3) naming the 
 	// Naming only readable communities works.
 	const ok = await backfill(database, {community: 'alpha'}, {platform});
 	t.is(ok.metrics.communities_processed, 1);
+});
+
+test('SQLite: a datetime-string entry_date is read as the platform\'s wall clock; an unparseable one counts as missing', async t => {
+	const database = await createTestDatabase('sqlite');
+	try {
+		await seeded(database);
+		// entry_date is unsigned unix seconds, but SQLite stores whatever the platform gave it.
+		await database.sql.run(`UPDATE enrollments SET entry_date = '2023-07-08 09:10:11' WHERE id = 4`);
+		await database.sql.run(`UPDATE enrollments SET entry_date = 'soon' WHERE id = 21`);
+		await backfill(database, {}, {platform: testPlatform({zone: 'Asia/Dhaka'})});
+		const rows = await database.sql.all<{community_id: number; user_id: number; joined_at: string}>('SELECT community_id, user_id, joined_at FROM community_members WHERE user_id = 2 ORDER BY community_id');
+		t.deepEqual(rows.map(row => [Number(row.community_id), String(row.joined_at)]), [
+			[1, '2023-07-08 09:10:11'],
+			[2, '2023-07-08 09:10:11'],
+			[5, old],
+		]);
+	} finally {
+		await database.destroy();
+	}
+});
+
+testEachDialect('settings [] and {} mean no links; encrypted member metadata is merged and written back encrypted', async (t, database) => {
+	await seeded(database);
+	const platform = testPlatform({appKey: testAppKey});
+	await database.sql.run(`UPDATE communities SET settings = '[]' WHERE id = 3`);
+	await database.sql.run(`UPDATE communities SET settings = '{}' WHERE id = 5`);
+	await database.sql.run('UPDATE community_members SET metadata = ? WHERE id = 2', [writeJsonColumn({source: 'manual', tags: ['x/y']}, 'envelope', platform.keys)]);
+	const outcome = await backfill(database, {}, {platform});
+	t.like(outcome.metrics, {communities_processed: 2, communities_skipped: 2});
+	const row = await database.sql.get<{metadata: string}>('SELECT metadata FROM community_members WHERE id = 2');
+	t.regex(row!.metadata, /^\{"v":1,"ciphertext":"[A-Za-z0-9+\\/=]+"\}$/, 'still an envelope, as the platform writes it');
+	const value = readJsonColumn(row!.metadata, platform.keys).value as {source: string; tags: string[]; backfill: {classrooms: {run_id: string}}};
+	t.is(value.source, 'manual');
+	t.deepEqual(value.tags, ['x/y']);
+	t.is(value.backfill.classrooms.run_id, outcome.runId);
+	const created = await database.sql.get<{metadata: string}>('SELECT metadata FROM community_members WHERE community_id = 1 AND user_id = 2');
+	t.regex(created!.metadata, /^\{"v":1,"ciphertext":/, 'new members are written encrypted too: the database holds an envelope');
 });

@@ -1,4 +1,6 @@
 import test from 'ava';
+import {writeJsonColumn} from '../../source/core/laravel-crypt.js';
+import {testAppKey, testPlatform} from '../helpers/platform.js';
 import {loadCommunityLinks, mapRole, parseClassroomLinks, type RoleName, rolePriority, SettingsUnreadable} from '../../source/jobs/classroom-links.js';
 import {testEachDialect} from '../helpers/databases.js';
 import {insertAdminUser} from '../helpers/platform-rows.js';
@@ -64,13 +66,22 @@ test('list form: course_id per entry; missing, 0, -3, 1.5 and "abc" are invalid'
 	t.is(parsed.invalid.length, 5);
 });
 
-test('no settings or no classroom_links → no links; non-JSON and the encrypted envelope are unreadable', t => {
+test('no settings, [] / {} or no classroom_links → no links; non-JSON, and an envelope without a key, are unreadable', t => {
 	t.deepEqual(parseClassroomLinks(1, 'a', null).links, []);
+	t.deepEqual(parseClassroomLinks(1, 'a', '[]').links, [], 'PHP stores an empty settings array as []');
+	t.deepEqual(parseClassroomLinks(1, 'a', '{}').links, []);
 	t.deepEqual(parseClassroomLinks(1, 'a', '{"other":1}').links, []);
 	const notJson = t.throws(() => parseClassroomLinks(2, 'b', '{not json'), {instanceOf: SettingsUnreadable});
-	t.is(notJson?.reason, 'settings is not valid JSON');
+	t.is(notJson?.reason, 'settings cannot be read: not JSON');
 	const envelope = t.throws(() => parseClassroomLinks(3, 'c', '{"v":1,"ciphertext":"abc=="}'), {instanceOf: SettingsUnreadable});
-	t.regex(envelope?.reason ?? '', /encrypted envelope/);
+	t.regex(envelope?.reason ?? '', /encrypted, and no APP_KEY is configured/);
+});
+
+test('encrypted settings (the platform\'s envelope) are read with the key', t => {
+	const keys = testPlatform({appKey: testAppKey}).keys;
+	const stored = writeJsonColumn({classroom_links: {'12': {default_role: 'teacher'}}}, 'envelope', keys);
+	t.regex(stored, /^\{"v":1,"ciphertext":"/);
+	t.deepEqual(parseClassroomLinks(4, 'd', stored, keys).links, [{communityId: 4, courseId: 12, role: 'admin'}]);
 });
 
 testEachDialect('loadCommunityLinks reads non-deleted communities in id order', async (t, db) => {

@@ -183,13 +183,13 @@ testEachDialect('rollback of an enable-feature run restores both files and the c
 	t.deepEqual(await takeSnapshot(database.sql, ['communities']), before);
 });
 
-testEachDialect('a named community with encrypted settings is a prerequisite failure naming it; nothing is written', async (t, database) => {
+testEachDialect('a named community with encrypted settings and no key is a prerequisite failure naming it; nothing is written', async (t, database) => {
 	await seedCommunities(database);
 	await database.sql.run(`UPDATE communities SET settings = '{"v":1,"ciphertext":"abc"}' WHERE id = 2`);
 	const root = createAppRoot();
 	const error = await t.throwsAsync(runJob(database, enableFeature, {flag, community: 'study-hall'}, {appRoot: root}));
 	t.is((error as {exitCode?: number}).exitCode, 3);
-	t.regex(error!.message, /Community study-hall \(id 2\): settings is an encrypted envelope/);
+	t.regex(error!.message, /communities\.settings of row 2 cannot be read: encrypted, and no APP_KEY is configured/);
 	t.false(existsSync(flagsPath(root)));
 	t.is(Number((await database.sql.get<{n: unknown}>('SELECT COUNT(*) AS n FROM runbook_runs'))!.n), 0);
 });

@@ -90,5 +90,6 @@ test('--since errors name the flag and the accepted forms', t => {
 	}
 
 	t.deepEqual(migrateLegacyActivity.parameters.parse({since: '-90 days'}), {chunk: 500, since: '-90 days', sinceSpec: {kind: 'relative', amount: 90, unit: 'day'}, sinceAt: null});
-	t.deepEqual(migrateLegacyActivity.parameters.parse({since: '2025-08-01'}).sinceSpec, {kind: 'absolute', at: '2025-08-01T00:00:00Z'});
+	t.deepEqual(migrateLegacyActivity.parameters.parse({since: '2025-08-01'}).sinceSpec, {kind: 'local', at: '2025-08-01 00:00:00'}, 'a date without a zone is the platform\'s wall clock');
+	t.deepEqual(migrateLegacyActivity.parameters.parse({since: '2025-08-01T00:00:00+06:00'}).sinceSpec, {kind: 'absolute', at: '2025-07-31T18:00:00Z'});
 });

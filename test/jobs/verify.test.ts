@@ -33,7 +33,7 @@ testEachDialect('passes on a correct backfill + migration with the flag off (API
 	t.is(checks.reconciliation.memberships_expected, 5);
 	t.is(checks.reconciliation.activities_expected, 5);
 	const members = checks.spot_check.checks[0]!;
-	t.deepEqual({expected: members.expected, found: members.found, details: members.details}, {expected: 4, found: 4, details: {run_id: backfillRun, per_community: {1: {stamped: 2, written_by_run: 2}, 2: {stamped: 2, written_by_run: 2}}, communities_differing: []}});
+	t.deepEqual({expected: members.expected, found: members.found, details: members.details}, {expected: 4, found: 4, details: {run_id: backfillRun, per_community: {1: {stamped: 2, written_by_run: 2}, 2: {stamped: 2, written_by_run: 2}}, communities_differing: [], encrypted_rows_decrypted: 0}});
 	t.deepEqual(
 		checks.spot_check.checks.slice(1).map(check => [check.name, check.expected, check.found]),
 		[
