@@ -172,6 +172,8 @@ export async function runJobStep(request: JobStepRequest): Promise<JobStepOutcom
 	const checks = await job.check(context);
 	if (!checks.ok) {
 		const failed = checks.checks.filter(check => !check.ok);
+		// In a runbook session the folder exists already: the failed checks are evidence. A single command writes none.
+		await evidence?.writeStep(step.number, step.id, {step: step.id, number: step.number, title: step.title, job: job.name, mode, status: 'failed', decision: request.decision, checks: checks.checks});
 		throw new PrerequisiteFailed(`${job.name} prerequisites failed: ${failed.map(check => `${check.name}: ${check.detail.replace(/\.+$/, '')}`).join('; ')}.`, {
 			hint: 'Fix the listed problems and run the step again.',
 			details: checks,
