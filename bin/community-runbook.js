@@ -1,18 +1,25 @@
 #!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=20
 // Installed entry point, and what `npm start` runs. Runs the compiled tool in dist/ (built by `npm install`, see
-// scripts/build.js) when that build is newer than every source file; otherwise the TypeScript sources through tsx with
-// the project's tsconfig, so an edited checkout never runs stale code.
+// scripts/build.js); in a git checkout only while that build is newer than every source file, and the TypeScript
+// sources through tsx with the project's tsconfig otherwise, so an edited checkout never runs stale code.
 //
 // The V8 flags (here, in package.json's start script and bench/common.ts's toolNodeFlags; a test keeps them equal):
 // a batch job's live heap is ~40 MiB, but V8's defaults (16 MiB semi-spaces, heap limit grown by up to 4× after each
 // full GC) let promoted per-batch garbage pile up to ~150 MiB before collecting. Smaller young generation and 20 %
 // growth keep the peak near the live set; measured on the 1M bench: peak RSS 294 → 210 MiB, same duration.
-import {existsSync, readdirSync, statSync} from 'node:fs';
+import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs';
 import {join} from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+
+// `--version` answers from package.json before anything else loads: users type it to check an install.
+if (process.argv.length === 3 && process.argv[2] === '--version') {
+	process.stdout.write(`${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}\n`);
+	process.exit(0);
+}
 
 // React's production build: each TUI frame is about a quarter cheaper.
 process.env.NODE_ENV ??= 'production';
-const root = new URL('..', import.meta.url).pathname;
 
 function newestSource() {
 	let newest = Math.max(statSync(join(root, 'package.json')).mtimeMs, statSync(join(root, 'tsconfig.json')).mtimeMs);
@@ -27,8 +34,10 @@ function newestSource() {
 	return newest;
 }
 
+// An installed copy (no .git) was built by `npm install` and never edited: no need to walk the sources on every start.
 const stamp = join(root, 'dist', '.built');
-if (existsSync(stamp) && statSync(stamp).mtimeMs >= newestSource()) {
+const checkout = existsSync(join(root, '.git'));
+if (existsSync(stamp) && (!checkout || statSync(stamp).mtimeMs >= newestSource())) {
 	await import('../dist/source/cli.js');
 } else {
 	const {register} = await import('tsx/esm/api');
