@@ -17,6 +17,7 @@ import {fileURLToPath} from 'node:url';
 import mysql from 'mysql2/promise';
 import {type BenchDb, type PhaseResult, resultPrefix, temporaryFolder, toolNodeFlags} from './common.js';
 import type {JobName, PhaseSpec} from './phase.js';
+import {measureStartup, type StartupTimings} from './startup.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // `npm run bench` runs the compiled bench (dist/bench/) so the phases measure the tool as `npm start` runs it, without
@@ -25,13 +26,13 @@ const compiled = import.meta.url.endsWith('.js');
 const resultsFolder = compiled ? join(here, '..', '..', 'bench', 'results') : join(here, 'results');
 const mysqlServer = (process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
 
-type Args = {rows: number; dbs: BenchDb[]; seed: number; sample: number; batch: number; repeat: number; jobs: JobName[]};
+type Args = {rows: number; dbs: BenchDb[]; seed: number; sample: number; batch: number; repeat: number; jobs: JobName[]; startup: 'yes' | 'no' | 'only'};
 
 function parseArgs(argv: readonly string[]): Args {
 	const values = new Map<string, string>();
 	for (const arg of argv) {
 		const match = /^--([a-z-]+)=(.*)$/.exec(arg);
-		if (!match) throw new Error(`Unknown argument ${arg}; use --rows=N --db=sqlite|mariadb|both [--seed=N] [--sample=N] [--batch=N] [--repeat=N] [--jobs=backfill,legacy].`);
+		if (!match) throw new Error(`Unknown argument ${arg}; use --rows=N --db=sqlite|mariadb|both [--seed=N] [--sample=N] [--batch=N] [--repeat=N] [--jobs=backfill,legacy] [--startup=yes|no|only].`);
 		values.set(match[1]!, match[2]!);
 	}
 
@@ -46,7 +47,9 @@ function parseArgs(argv: readonly string[]): Args {
 	if (!['sqlite', 'mariadb', 'both'].includes(db)) throw new Error(`--db must be sqlite, mariadb or both, got ${db}.`);
 	const jobs = (values.get('jobs') ?? 'backfill,legacy').split(',');
 	if (jobs.some(job => job !== 'backfill' && job !== 'legacy')) throw new Error(`--jobs must list backfill and/or legacy, got ${values.get('jobs')}.`);
-	return {rows: number('rows', 1_000_000), dbs: db === 'both' ? ['sqlite', 'mariadb'] : [db as BenchDb], seed: number('seed', 1), sample: number('sample', 10_000), batch: number('batch', 1000), repeat: number('repeat', 1), jobs: jobs as JobName[]};
+	const startup = values.get('startup') ?? 'yes';
+	if (!['yes', 'no', 'only'].includes(startup)) throw new Error(`--startup must be yes, no or only, got ${startup}.`);
+	return {rows: number('rows', 1_000_000), dbs: db === 'both' ? ['sqlite', 'mariadb'] : [db as BenchDb], seed: number('seed', 1), sample: number('sample', 10_000), batch: number('batch', 1000), repeat: number('repeat', 1), jobs: jobs as JobName[], startup: startup as Args['startup']};
 }
 
 async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
@@ -250,6 +253,10 @@ function targetTable(targets: readonly Target[]): string[] {
 	];
 }
 
+function machineOf() {
+	return {cpus: cpus().length, cpu_model: cpus()[0]?.model ?? '?', node: process.version, platform: process.platform};
+}
+
 async function main(): Promise<void> {
 	const args = parseArgs(process.argv.slice(2));
 	const started = performance.now();
@@ -257,14 +264,25 @@ async function main(): Promise<void> {
 	const runs: DbRun[] = [];
 	const allTargets: Target[] = [];
 	mkdirSync(resultsFolder, {recursive: true});
-	for (const db of args.dbs) {
+	let startup: StartupTimings | undefined;
+	if (args.startup !== 'no') {
+		process.stderr.write('start-up (median of 10 runs each) …\n');
+		startup = await measureStartup();
+		for (const [name, timing] of Object.entries(startup)) {
+			allTargets.push({db: 'all', target: `start-up: ${name.replaceAll('_', ' ')} ≤ ${timing.target_ms} ms (median of 10)`, value: `${timing.median_ms} ms`, pass: timing.median_ms <= timing.target_ms});
+		}
+
+		writeFileSync(join(resultsFolder, `${day}-startup.json`), `${JSON.stringify({machine: machineOf(), startup}, null, '\t')}\n`);
+	}
+
+	for (const db of args.startup === 'only' ? [] : args.dbs) {
 		const run = await benchDatabase(db, args);
 		runs.push(run);
 		const file = join(resultsFolder, `${day}-${db}.json`);
 		const previous = existsSync(file) ? ((JSON.parse(readFileSync(file, 'utf8')) as {runs?: Record<string, DbRun>}).runs ?? {}) : {};
 		const targets = targetsOf(run, previous);
 		allTargets.push(...targets);
-		const machine = {cpus: cpus().length, cpu_model: cpus()[0]?.model ?? '?', node: process.version, platform: process.platform};
+		const machine = machineOf();
 		writeFileSync(file, `${JSON.stringify({machine, runs: {...previous, [String(run.rows)]: {...run, targets}}}, null, '\t')}\n`);
 		process.stderr.write(`  → ${file}\n${[...phaseTable(run), '', ...targetTable(targets)].join('\n')}\n\n`);
 	}
