@@ -26,7 +26,9 @@ export async function runDemo(context: CommandContext, options: DemoOptions): Pr
 		context.terminal.stderr.write(`note: generating the ${options.size} demo dataset (seed ${options.seed}) in ${where}…\n`);
 		const appKey = options.legacyPlain ? undefined : await ensureDemoAppKey(context, options.seed);
 		const summary = await generateDemo(database.sql, {size: options.size, seed: options.seed, attributes: appKey ? {form: 'envelope', keys: appKey.keys} : {form: 'plain'}});
-		const urlFlag = context.global.databaseUrl === undefined ? '' : ` --database-url=${where}`;
+		// The tool finds the demo's APP_KEY in the app root: name it when it is not the working directory's default.
+		const appRootFlag = context.global.appRoot === undefined || options.legacyPlain ? '' : ` --app-root=${context.appRoot}`;
+		const urlFlag = `${context.global.databaseUrl === undefined ? '' : ` --database-url=${where}`}${appRootFlag}`;
 		// A token on stdout ends up in terminal scrollback and CI logs: it goes to a private file (DESIGN.md §10).
 		const tokenFile = join(context.appRoot, 'storage', 'app', 'demo-api-token');
 		await mkdir(dirname(tokenFile), {recursive: true});
@@ -51,10 +53,10 @@ export async function runDemo(context: CommandContext, options: DemoOptions): Pr
 /** Where the key of the encrypted columns is: a path, never the key. */
 export function describeAppKey(appKey: DemoAppKey | undefined): string {
 	if (!appKey) {
-		return 'Encrypted columns written as plain JSON (--legacy-plain), as the platform stored them before it encrypted them: no APP_KEY needed.';
+		return 'The encrypted JSON columns hold plain JSON (--legacy-plain), as the platform stored them before it encrypted them: no APP_KEY needed.';
 	}
 
-	const what = 'Encrypted columns written as the platform writes them';
+	const what = 'The encrypted JSON columns hold envelopes, as the platform writes them today';
 	switch (appKey.origin) {
 		case 'written': {
 			return `${what}, under a new demo APP_KEY written to ${appKey.envFile} (mode 0600).`;
