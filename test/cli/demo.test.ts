@@ -16,13 +16,13 @@ import {encryptedColumns, openStored} from '../helpers/encrypted-columns.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 
-async function demo(args: string[]): Promise<{code: number | null; stdout: string; stderr: string}> {
+async function demo(args: string[], env: Record<string, string> = {}): Promise<{code: number | null; stdout: string; stderr: string}> {
 	// The platform's own APP_KEY / APP_ENV of the developer's shell must not leak into the demo's app root.
 	const {APP_KEY: _key, APP_ENV: _environment, APP_PREVIOUS_KEYS: _previous, APP_CIPHER: _cipher, ...inherited} = process.env;
 	const child = spawn(process.execPath, [...cliEntry, 'demo', ...args], {
 		cwd: root,
 		stdio: ['ignore', 'pipe', 'pipe'],
-		env: {...inherited, CI: '1', NO_COLOR: '1', DATABASE_URL: ''},
+		env: {...inherited, CI: '1', NO_COLOR: '1', DATABASE_URL: '', ...env},
 	});
 	let stdout = '';
 	let stderr = '';
@@ -233,3 +233,15 @@ for (const dialect of dialects) {
 		t.is(opened.get('community_members.preferences:10')?.plaintext, '[]');
 	});
 }
+
+test('APP_KEY set in the environment wins, as for the tool itself: the demo encrypts with it and writes no .env', async t => {
+	const folder = scratchFolder(t);
+	const appKey = `base64:${Buffer.alloc(32, 0x5a).toString('base64')}`;
+	const url = `sqlite:${join(folder, 'demo.sqlite')}`;
+	const {code, stdout, stderr} = await demo(['--size=tiny', `--database-url=${url}`, `--app-root=${folder}`, '--output=json'], {APP_KEY: appKey});
+	t.is(code, 0, stderr);
+	t.false(existsSync(join(folder, '.env')));
+	t.is((JSON.parse(stdout) as DemoDocument).app_key_file, null);
+	assertNoKey(t, appKey, [stdout, stderr]);
+	t.deepEqual((await withDatabase(url, async sql => openedColumns(sql, appKey))).get('community_members.preferences:3'), {form: 'envelope', plaintext: '{"digest":"daily"}', value: {digest: 'daily'}});
+});
