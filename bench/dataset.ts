@@ -1,28 +1,44 @@
 // The bench dataset: the demo generator when --rows equals a demo size's enrollments (tiny 300, small 100k, 1m),
 // otherwise a scaled generator below, set-based (INSERT … SELECT over a numbers table), in the demo's proportions.
+// Two variants, the caller's choice: `plain` (the encrypted JSON columns as plain JSON, `demo --legacy-plain`) and
+// `encrypted` (envelopes under datasetAppKey(seed), as the platform writes them today; the tool then needs that key as
+// APP_KEY). Bulk rows of the demo share one ciphertext per JSON variant: decrypting still costs per row.
 import type {Database} from '../source/db/orm.js';
 import {suspendForeignKeys} from '../source/db/demo/bulk-load.js';
-import {generateDemo} from '../source/db/demo/generate-demo.js';
+import {type DemoAttributes, demoAppKey, demoAppKeys, generateDemo} from '../source/db/demo/generate-demo.js';
+import {demoJsonColumns} from '../source/db/demo/json-columns.js';
 import {sizeProfiles, type DemoSize} from '../source/db/demo/sizes.js';
 import {createPlatformSchema} from '../source/db/platform-schema.js';
 import {dialectSql, Sql} from '../source/db/sql.js';
 
-export type DatasetSummary = {readonly generator: string; readonly rows: Record<string, number>; readonly seconds: number};
+export type DatasetVariant = 'plain' | 'encrypted';
+
+export type DatasetSummary = {readonly generator: string; readonly variant: DatasetVariant; readonly rows: Record<string, number>; readonly seconds: number};
+
+/** The APP_KEY (`base64:…`) the `encrypted` variant is written under: give it to the tool as APP_KEY. */
+export function datasetAppKey(seed: number): string {
+	return demoAppKey(seed);
+}
+
+function attributesOf(variant: DatasetVariant, seed: number): DemoAttributes {
+	return variant === 'encrypted' ? {form: 'envelope', keys: demoAppKeys(seed)} : {form: 'plain'};
+}
 
 export function demoSizeFor(rows: number): DemoSize | undefined {
 	return (Object.keys(sizeProfiles) as DemoSize[]).find(size => sizeProfiles[size].enrollments === rows);
 }
 
-export async function generateDataset(database: Database, rows: number, seed: number): Promise<DatasetSummary> {
+export async function generateDataset(database: Database, rows: number, seed: number, variant: DatasetVariant = 'plain'): Promise<DatasetSummary> {
 	const started = performance.now();
 	const size = demoSizeFor(rows);
+	const attributes = attributesOf(variant, seed);
 	if (size) {
-		const summary = await generateDemo(database.sql, {size, seed});
-		return {generator: `generateDemo(${size})`, rows: summary.rows, seconds: (performance.now() - started) / 1000};
+		const summary = await generateDemo(database.sql, {size, seed, attributes});
+		return {generator: `generateDemo(${size})`, variant, rows: summary.rows, seconds: (performance.now() - started) / 1000};
 	}
 
-	await generateScaled(database.sql, rows);
-	return {generator: 'bench scaled generator', rows: await counts(database.sql), seconds: (performance.now() - started) / 1000};
+	await generateScaled(database.sql, rows, attributes, seed);
+	return {generator: 'bench scaled generator', variant, rows: await counts(database.sql), seconds: (performance.now() - started) / 1000};
 }
 
 async function counts(sql: Sql): Promise<Record<string, number>> {
@@ -44,7 +60,8 @@ const epoch = 1_640_995_200; // 2022-01-01
 const span = 3 * 365 * 86_400;
 
 /** Demo-like proportions per enrollment: users 1/50, posts 1/20, comments 0.15, certificates 0.03, members 1/50. */
-async function generateScaled(sql: Sql, enrollments: number): Promise<void> {
+async function generateScaled(sql: Sql, enrollments: number, attributes: DemoAttributes, seed: number): Promise<void> {
+	const json = demoJsonColumns(attributes, seed);
 	const d = dialectSql(sql.dialect);
 	const users = Math.max(10, Math.round(enrollments / 50));
 	const posts = Math.max(1, Math.round(enrollments / 20));
@@ -74,7 +91,7 @@ async function generateScaled(sql: Sql, enrollments: number): Promise<void> {
 			const communityRows = Array.from({length: communities}, (_, index) => {
 				const id = index + 1;
 				const links = Array.from({length: linksPerCommunity}, (__, j) => ({course_id: ((index * linksPerCommunity + j) % courses) + 1, default_role: j === 0 ? 'teacher' : j === 1 ? 'assistant' : 'student'}));
-				return [id, `bench-community-${id}`, `Bench community ${id}`, JSON.stringify({classroom_links: links}), 1, '2022-01-01 00:00:00', '2022-01-01 00:00:00'];
+				return [id, `bench-community-${id}`, `Bench community ${id}`, json.text('communities.settings', id, JSON.stringify({classroom_links: links})), 1, '2022-01-01 00:00:00', '2022-01-01 00:00:00'];
 			});
 			await tx.run(`INSERT INTO communities (id, slug, name, settings, created_by, created_at, updated_at) VALUES ${Sql.tuples(communityRows.length, 7)}`, communityRows.flat());
 			// Every 1000th enrollment has no user, every 997th an unknown one; entry_date NULL every 101st.

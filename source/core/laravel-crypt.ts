@@ -1,12 +1,12 @@
 import {PrerequisiteFailed} from './errors.js';
-import {type AppKeys, decrypt, DecryptError, encrypt, looksLikePayload} from './laravel-encrypter.js';
+import {type AppKeys, decrypt, DecryptError, encrypt, type EncryptOptions, looksLikePayload} from './laravel-encrypter.js';
 import {phpJsonEncode} from './php-json.js';
 
 // The platform's encrypted JSON columns (DESIGN.md §2 "Encrypted attributes"): communities.settings,
 // community_members.metadata and .preferences, community_posts.metadata and .lifecycle,
 // community_points_rules.metadata. This module is the one entry point: it re-exports the encrypter and PHP's JSON.
 
-export {type AppKeys, appKeysFrom, type Cipher, decrypt, DecryptError, type DecryptFailure, encrypt, parseCipher} from './laravel-encrypter.js';
+export {type AppKeys, appKeysFrom, type Cipher, decrypt, DecryptError, type DecryptFailure, encrypt, type EncryptOptions, ivLengthOf, parseCipher} from './laravel-encrypter.js';
 export {phpJsonEncode} from './php-json.js';
 
 export type ColumnForm = 'null' | 'plain' | 'envelope' | 'bare-payload';
@@ -39,7 +39,11 @@ export function readJsonColumn(stored: string | null, keys: AppKeys | null): {fo
 	return {form: 'plain', value: asObject(parsed, 'JSON')};
 }
 
-export function writeJsonColumn(value: Record<string, unknown>, form: 'envelope' | 'plain', keys: AppKeys | null): string {
+/**
+ * The text to store for `value`: plain JSON, or the envelope the platform writes today. `options.iv` fixes the IV of
+ * the envelope's payload: only the demo generator passes it (see EncryptOptions); the jobs never do.
+ */
+export function writeJsonColumn(value: Record<string, unknown>, form: 'envelope' | 'plain', keys: AppKeys | null, options: EncryptOptions = {}): string {
 	if (form === 'plain') {
 		return phpJsonEncode(value);
 	}
@@ -50,7 +54,7 @@ export function writeJsonColumn(value: Record<string, unknown>, form: 'envelope'
 		});
 	}
 
-	return phpJsonEncode({v: 1, ciphertext: encrypt(phpJsonEncode(value), keys)});
+	return phpJsonEncode({v: 1, ciphertext: encrypt(phpJsonEncode(value), keys, options)});
 }
 
 /** Cheap (no decryption): is this stored text an envelope {"v":1,"ciphertext":…}? Decides --encrypted-attributes=auto. */

@@ -73,7 +73,21 @@ export class DecryptError extends Error {
 	}
 }
 
-export function encrypt(plaintext: string, keys: AppKeys): string {
+/** The IV length `cipher` needs (16 bytes for CBC, 12 for GCM). */
+export function ivLengthOf(cipher: Cipher): number {
+	return cipherSpecs[cipher].ivLength;
+}
+
+export type EncryptOptions = {
+	/**
+	 * A fixed IV instead of a random one, exactly `ivLengthOf(cipher)` bytes. Only the demo generator passes it (a
+	 * deterministic dataset: the same seed gives the same rows on every database); everything that writes the
+	 * platform's data leaves it out. Reusing an IV with the same key weakens the encryption: never pass a constant.
+	 */
+	readonly iv?: Buffer;
+};
+
+export function encrypt(plaintext: string, keys: AppKeys, options: EncryptOptions = {}): string {
 	if (!keys.current) {
 		throw new PrerequisiteFailed(`Encrypting a value needs the platform's APP_KEY, and none is set (looked for ${keys.source}).`, {
 			hint: 'Set APP_KEY in the environment or in <app root>/.env, as the platform has it.',
@@ -81,7 +95,11 @@ export function encrypt(plaintext: string, keys: AppKeys): string {
 	}
 
 	const spec = cipherSpecs[keys.cipher];
-	const ivBytes = randomBytes(spec.ivLength);
+	if (options.iv && options.iv.length !== spec.ivLength) {
+		throw new TypeError(`encrypt: the IV given is ${options.iv.length} bytes; ${keys.cipher} needs ${spec.ivLength}.`);
+	}
+
+	const ivBytes = options.iv ?? randomBytes(spec.ivLength);
 	const cipher = createCipheriv(spec.openssl, keys.current, ivBytes);
 	const value = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]).toString('base64');
 	const iv = ivBytes.toString('base64');

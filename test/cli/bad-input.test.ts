@@ -31,7 +31,8 @@ async function withDatabase(file: string, work: (sql: Awaited<ReturnType<typeof 
 const prepared = (async () => {
 	const database = await openDatabase(parseDatabaseUrl(`sqlite:${templateFile}`), {createSqliteFile: true});
 	await migrateRunbookTables(database);
-	await generateDemo(database.sql, {size: 'tiny', seed: 7});
+	// Plain JSON columns (demo --legacy-plain) until the jobs read the encrypted form.
+	await generateDemo(database.sql, {size: 'tiny', seed: 7, attributes: {form: 'plain'}});
 	await database.sql.run('PRAGMA wal_checkpoint(TRUNCATE)');
 	await database.close();
 })();

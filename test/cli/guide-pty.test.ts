@@ -45,7 +45,7 @@ test('guide in a terminal: approve, type "backfill", quit with 130, and a second
 	const appRoot = join(folder, 'app');
 	mkdirSync(appRoot);
 	const url = `sqlite:${join(folder, 'demo.sqlite')}`;
-	const demo = await runCli(['demo', '--size=tiny', `--database-url=${url}`, '--output=json'], {cwd: folder});
+	const demo = await runCli(['demo', '--size=tiny', '--legacy-plain', `--database-url=${url}`, '--output=json'], {cwd: folder});
 	t.is(demo.code, 0, demo.stderr);
 	const membersBefore = (JSON.parse(demo.stdout) as {metrics: Record<string, number>}).metrics.community_members!;
 	const args = [`--database-url=${url}`, `--app-root=${appRoot}`];

@@ -13,7 +13,8 @@ for (const dialect of dialects) {
 	test(`run --yes, then a plain rollback undoes the whole runbook session: every touched table as before, flags off [${dialect}]`, async t => {
 		const database = await createTestDatabase(dialect);
 		t.teardown(async () => database.destroy());
-		await generateDemo(database.sql, {size: 'tiny', seed: 3});
+		// Plain JSON columns (demo --legacy-plain) until the jobs read the encrypted form.
+		await generateDemo(database.sql, {size: 'tiny', seed: 3, attributes: {form: 'plain'}});
 		const before = await takeSnapshot(database.sql, touched);
 		const cwd = mkdtempSync(join(tmpdir(), 'runbook-session-rollback-'));
 		const url = `--database-url=${database.url}`;

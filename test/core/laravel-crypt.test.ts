@@ -9,6 +9,7 @@ import {
 	DecryptError,
 	encrypt,
 	isEnvelope,
+	ivLengthOf,
 	parseCipher,
 	phpJsonEncode,
 	readJsonColumn,
@@ -179,6 +180,18 @@ test('writeJsonColumn: an envelope as PHP json_encode writes it, that decrypts b
 	t.is(writeJsonColumn({}, 'plain', null), '{}');
 	t.throws(() => writeJsonColumn({}, 'envelope', null), {instanceOf: PrerequisiteFailed});
 	t.throws(() => writeJsonColumn({}, 'envelope', {...keys, current: null}), {instanceOf: PrerequisiteFailed});
+});
+
+test('encrypt with a fixed IV (the demo only): exactly the payload built by hand; without one, a fresh IV each time', t => {
+	t.is(encrypt(plaintext, keys, {iv: fixedIv}), handMadePayload(keyBytes, fixedIv, plaintext));
+	t.is(encrypt(plaintext, keys, {iv: fixedIv}), encrypt(plaintext, keys, {iv: fixedIv}));
+	t.not(encrypt(plaintext, keys), encrypt(plaintext, keys));
+	t.is(ivLengthOf('AES-256-CBC'), 16);
+	t.is(ivLengthOf('AES-128-GCM'), 12);
+	t.throws(() => encrypt(plaintext, keys, {iv: fixedIv.subarray(0, 12)}), {instanceOf: TypeError, message: /12 bytes; AES-256-CBC needs 16/});
+	const envelope = writeJsonColumn({note: 'a/b'}, 'envelope', keys, {iv: fixedIv});
+	t.is(envelope, `{"v":1,"ciphertext":"${handMadePayload(keyBytes, fixedIv, String.raw`{"note":"a\/b"}`)}"}`);
+	t.is(writeJsonColumn({note: 'a/b'}, 'plain', keys, {iv: fixedIv}), String.raw`{"note":"a\/b"}`);
 });
 
 test('a Laravel payload never contains / or +: base64 of ASCII JSON cannot produce them', t => {

@@ -1,9 +1,11 @@
 import {createHash} from 'node:crypto';
 import test from 'ava';
-import {countRows, generateDemo, specialUsers} from '../../source/db/demo/generate-demo.js';
+import {appKeysFrom} from '../../source/core/laravel-crypt.js';
+import {countRows, demoAppKey, generateDemo, specialUsers} from '../../source/db/demo/generate-demo.js';
 import {platformForeignKeys, platformTables} from '../../source/db/platform-schema.js';
 import type {Sql} from '../../source/db/sql.js';
 import {createTestDatabase, testEachDialect} from '../helpers/databases.js';
+import {openStored, type StoredForm} from '../helpers/encrypted-columns.js';
 
 // DESIGN.md §10 `demo`: every nasty case present, deterministic, identical on SQLite and MariaDB.
 
@@ -40,6 +42,9 @@ function parseLinks(settings: string | null): {valid: Link[]; invalid: unknown[]
 }
 
 type Community = {id: number; settings: string | null; deleted_at: string | null};
+
+/** The JSON text an encrypted column holds (decrypted with the demo's key of `seed`); NULL stays NULL. */
+const jsonOf = (stored: string | null, seed = 42) => (stored === null ? null : openStored(stored, demoAppKey(seed)).plaintext);
 
 async function count(sql: Sql, query: string, parameters: unknown[] = []): Promise<number> {
 	const row = await sql.get<{n: number | string}>(query, parameters);
@@ -79,7 +84,7 @@ testEachDialect('the tiny dataset has every case the backfill must handle', asyn
 	t.is(await count(sql, 'SELECT COUNT(*) AS n FROM enrollments WHERE created_at IS NULL'), 0);
 
 	// Links: both shapes, invalid entries, mixed-case roles, no links, NULL settings, other keys, soft-deleted.
-	const communities = await sql.all<Community>('SELECT id, settings, deleted_at FROM communities ORDER BY id');
+	const communities = (await sql.all<Community>('SELECT id, settings, deleted_at FROM communities ORDER BY id')).map(c => ({...c, settings: jsonOf(c.settings)}));
 	const parsed = communities.map(community => ({...community, ...parseLinks(community.settings)}));
 	t.true(parsed.some(c => c.shape === 'object' && c.valid.length > 0));
 	t.true(parsed.some(c => c.shape === 'list' && c.valid.length > 0));
@@ -131,7 +136,7 @@ testEachDialect('the tiny dataset has every case the backfill must handle', asyn
 	}
 
 	t.true([...pairs.values()].some(pair => pair.courses.size > 1), 'a user enrolled in several courses of one community');
-	const members = await sql.all<{community_id: number; user_id: number; role: string; status: string; joined_at: string; metadata: string | null; deleted_at: string | null}>('SELECT * FROM community_members');
+	const members = (await sql.all<{community_id: number; user_id: number; role: string; status: string; joined_at: string; metadata: string | null; deleted_at: string | null}>('SELECT * FROM community_members')).map(m => ({...m, metadata: jsonOf(m.metadata)}));
 	for (const status of ['active', 'left', 'pending', 'banned']) {
 		t.true(members.some(m => m.status === status && m.deleted_at === null), status);
 	}
@@ -163,7 +168,7 @@ testEachDialect('the tiny dataset has every case the activity migration must han
 	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM community_posts p JOIN communities c ON c.id = p.community_id WHERE c.deleted_at IS NOT NULL')) > 0);
 	t.true((await count(sql, 'SELECT COUNT(*) AS n FROM certificates WHERE user_id IS NULL')) > 0);
 	t.true((await count(sql, orphan('certificates', 'user_id'))) > 0);
-	const linked = (await sql.all<{settings: string | null}>('SELECT settings FROM communities WHERE deleted_at IS NULL')).flatMap(c => parseLinks(c.settings).valid.map(link => link.courseId));
+	const linked = (await sql.all<{settings: string | null}>('SELECT settings FROM communities WHERE deleted_at IS NULL')).flatMap(c => parseLinks(jsonOf(c.settings)).valid.map(link => link.courseId));
 	const certificateCourses = (await sql.all<{course_id: number | null}>('SELECT course_id FROM certificates WHERE user_id IS NOT NULL')).map(row => row.course_id);
 	t.true(certificateCourses.some(course => course !== null && linked.includes(Number(course))), 'certificate for a linked course');
 	t.true(certificateCourses.some(course => course !== null && !linked.includes(Number(course))), 'certificate for an unlinked course');
@@ -272,4 +277,104 @@ test('SQLite and MariaDB get identical rows for the same seed and size', async t
 		await sqlite.destroy();
 		await mysql.destroy();
 	}
+});
+
+// DESIGN.md §2 "Encrypted attributes": the six columns as the platform writes them today, under the key given.
+const handKey = `base64:${Buffer.from(Array.from({length: 32}, (_, index) => 0x40 + index)).toString('base64')}`;
+const encryptedColumns = ['communities.settings', 'community_members.metadata', 'community_members.preferences', 'community_posts.metadata', 'community_posts.lifecycle', 'community_points_rules.metadata'] as const;
+
+async function storedValues(sql: Sql, column: string): Promise<Array<{id: number; stored: string}>> {
+	const [table, name] = column.split('.') as [string, string];
+	const rows = await sql.all<{id: number; stored: string}>(`SELECT id, ${name} AS stored FROM ${table} WHERE ${name} IS NOT NULL ORDER BY id`);
+	return rows.map(row => ({id: Number(row.id), stored: String(row.stored)}));
+}
+
+testEachDialect('the six encrypted columns hold envelopes under the key given, a few rows in the older forms, other JSON columns plain', async (t, {sql}) => {
+	const keys = appKeysFrom({APP_KEY: handKey}, 'AES-256-CBC', 'test key');
+	await generateDemo(sql, {size: 'tiny', seed: 42, now, attributes: {form: 'envelope', keys}});
+	// [column, row id, form, decrypted JSON], written by hand from the demo's hand-crafted rows.
+	const expected: Array<[string, number, StoredForm, unknown]> = [
+		['communities.settings', 1, 'envelope', {classroom_links: {1: {default_role: 'student'}, 2: {default_role: 'Teacher'}, 12: {default_role: 'student'}}, theme: 'dark', welcome_message: 'Welcome to campus!'}],
+		['communities.settings', 4, 'plain', {theme: 'light', pinned_post_id: null}],
+		['communities.settings', 7, 'bare-payload', {classroom_links: [{course_id: 4, default_role: 'assistant'}, {course_id: 7, default_role: 'teacher'}], visibility: 'private'}],
+		['communities.settings', 9, 'envelope', {classroom_links: {}}],
+		['community_members.metadata', 2, 'plain', {source: 'invite'}],
+		['community_members.metadata', 4, 'bare-payload', {left_reason: 'graduated'}],
+		['community_members.metadata', 6, 'envelope', {banned_by: 1, reason: 'spam'}],
+		['community_members.preferences', 3, 'envelope', {digest: 'daily'}],
+		['community_members.preferences', 10, 'plain', []],
+		['community_posts.metadata', 9, 'plain', {client: 'import', legacy_id: 'wp-3187'}],
+		['community_posts.metadata', 10, 'envelope', {client: 'web', link: {url: 'https://example.test/tutoring/slots', title: 'Tutoring slots'}}],
+		['community_posts.lifecycle', 2, 'envelope', {}],
+		['community_posts.lifecycle', 9, 'bare-payload', {state: 'draft'}],
+		['community_points_rules.metadata', 1, 'envelope', {note: 'double points for campus posts'}],
+	];
+	for (const [column, id, form, value] of expected) {
+		const row = (await storedValues(sql, column)).find(candidate => candidate.id === id);
+		const opened = openStored(row!.stored, handKey);
+		t.is(opened.form, form, `${column} row ${id}`);
+		t.deepEqual(opened.value, value, `${column} row ${id}`);
+	}
+
+	// The plaintext is PHP's json_encode: `/` escaped.
+	const link = (await storedValues(sql, 'community_posts.metadata')).find(row => row.id === 10)!;
+	t.is(openStored(link.stored, handKey).plaintext, String.raw`{"client":"web","link":{"url":"https:\/\/example.test\/tutoring\/slots","title":"Tutoring slots"}}`);
+	t.is((await sql.get<{settings: string | null}>('SELECT settings FROM communities WHERE id = 5'))?.settings, null);
+
+	// Every stored value of the six columns opens with the key; all but the older-form rows are envelopes.
+	const formOf = new Map(expected.map(([column, id, form]) => [`${column}:${id}`, form]));
+	for (const column of encryptedColumns) {
+		const values = await storedValues(sql, column);
+		for (const row of values) {
+			t.is(openStored(row.stored, handKey).form, formOf.get(`${column}:${row.id}`) ?? 'envelope', `${column} row ${row.id}`);
+		}
+	}
+
+	// Bulk members share one stored text per variant (encrypted once): the three metadata variants of the generator.
+	const bulkMetadata = (await storedValues(sql, 'community_members.metadata')).filter(row => row.id > 13);
+	t.is(new Set(bulkMetadata.map(row => row.stored)).size, 3);
+	t.deepEqual([...new Set(bulkMetadata.map(row => openStored(row.stored, handKey).plaintext))].sort(), ['{"notifications":{"digest":"weekly"},"source":"invite"}', '{"source":"import","tags":["early-adopter"]}', '{"source":"signup"}']);
+
+	// Not an EncryptedAttribute column: plain, byte for byte.
+	t.is((await sql.get<{rewards: string}>('SELECT rewards FROM community_levels WHERE id = 1'))?.rewards, '{"badge":"rookie"}');
+});
+
+testEachDialect('a wrong key does not open the envelopes (their MAC is checked)', async (t, {sql}) => {
+	await generateDemo(sql, {size: 'tiny', seed: 42, now, attributes: {form: 'envelope', keys: appKeysFrom({APP_KEY: handKey}, 'AES-256-CBC', 'test key')}});
+	const settings = (await storedValues(sql, 'communities.settings')).find(row => row.id === 1)!;
+	t.throws(() => openStored(settings.stored, demoAppKey(42)), {message: 'MAC mismatch'});
+	t.is(openStored(settings.stored, handKey).form, 'envelope');
+});
+
+testEachDialect('the plain form (demo --legacy-plain) writes the same values as plain JSON, no envelope anywhere', async (t, {sql}) => {
+	await generateDemo(sql, {size: 'tiny', seed: 42, now});
+	const encrypted = new Map<string, unknown>();
+	for (const column of encryptedColumns) {
+		for (const row of await storedValues(sql, column)) {
+			encrypted.set(`${column}:${row.id}`, openStored(row.stored, demoAppKey(42)).value);
+		}
+	}
+
+	const summary = await generateDemo(sql, {size: 'tiny', seed: 42, now, attributes: {form: 'plain'}});
+	t.is(summary.encryptedAttributes, 'plain');
+	let values = 0;
+	for (const column of encryptedColumns) {
+		for (const row of await storedValues(sql, column)) {
+			t.false(row.stored.includes('ciphertext') || row.stored.startsWith('"'), `${column} row ${row.id}`);
+			const opened = openStored(row.stored, undefined);
+			t.is(opened.form, 'plain');
+			t.deepEqual(opened.value, encrypted.get(`${column}:${row.id}`), `${column} row ${row.id}`);
+			values++;
+		}
+	}
+
+	t.is(values, encrypted.size);
+	t.true(values > 100);
+});
+
+test('the default key is the demo key of the seed: 32 bytes, the same for a seed, another for another seed', t => {
+	t.regex(demoAppKey(42), /^base64:[A-Za-z\d+/]{43}=$/);
+	t.is(Buffer.from(demoAppKey(42).slice(7), 'base64').length, 32);
+	t.is(demoAppKey(42), demoAppKey(42));
+	t.not(demoAppKey(43), demoAppKey(42));
 });

@@ -7,10 +7,15 @@ import {runGuidedSession} from '../../ui/run-ui.js';
 import type {CommandContext, CommandResult} from '../command.js';
 import type {GuideOptions} from '../commands/guide.js';
 import {resolvePlatformSettings} from '../platform-settings.js';
+import {describeAppKey} from './demo.js';
+import {ensureDemoAppKey} from './demo-app-key.js';
 import {runResultToCommand} from './run.js';
 import {runStage11, stage11Runbook} from '../runbook-session.js';
 
-/** `npm start` on a fresh clone: the demo database is created once, with a realistic dataset. */
+/**
+ * `npm start` on a fresh clone: the demo database is created once, with a realistic dataset, its encrypted columns
+ * under the app root's APP_KEY (written to its .env when it has none, as `demo` does).
+ */
 async function ensureDemoDatabase(context: CommandContext): Promise<void> {
 	if (context.profile !== 'demo' || context.global.databaseUrl || context.terminal.env.DATABASE_URL) {
 		return;
@@ -24,8 +29,10 @@ async function ensureDemoDatabase(context: CommandContext): Promise<void> {
 	context.terminal.stderr.write('Creating the demo database (storage/demo.sqlite) with a realistic dataset; this happens once…\n');
 	const database = await context.connect({createSqliteFile: true});
 	try {
-		const summary = await generateDemo(database.sql, {size: 'small', seed: 42});
-		context.terminal.stderr.write(`Demo data ready in ${Math.round(summary.durationMs)} ms (${summary.rows.enrollments ?? 0} enrollments).\n`);
+		const seed = 42;
+		const appKey = await ensureDemoAppKey(context, seed);
+		const summary = await generateDemo(database.sql, {size: 'small', seed, attributes: {form: 'envelope', keys: appKey.keys}});
+		context.terminal.stderr.write(`Demo data ready in ${Math.round(summary.durationMs)} ms (${summary.rows.enrollments ?? 0} enrollments). ${describeAppKey(appKey)}\n`);
 	} finally {
 		await database.close();
 	}
@@ -70,6 +77,7 @@ export async function runGuide(context: CommandContext, options: GuideOptions): 
 		onForceQuit: () => context.forceExit(130),
 		title: stage11Runbook.title,
 		database: context.databaseLabel,
+		timeZone: `${platform.timeZone.zone} (${platform.timeZone.source})`,
 		stdout: context.terminal.stdout as NodeJS.WriteStream,
 		stdin: context.terminal.stdin as NodeJS.ReadStream,
 		color: !context.terminal.env.NO_COLOR,

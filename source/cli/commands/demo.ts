@@ -1,7 +1,7 @@
 import {z} from 'zod';
 import {defineCommand} from '../define-command.js';
 
-// `demo [--size=tiny|small|1m] [--seed=N]` (DESIGN.md §10).
+// `demo [--size=tiny|small|1m] [--seed=N] [--legacy-plain]` (DESIGN.md §10).
 
 const maxSeed = 2 ** 31;
 const seedMessage = `--seed must be a whole number from 0 to ${maxSeed}`;
@@ -19,6 +19,10 @@ const schema = z.object({
 		.refine(seed => seed <= maxSeed, seedMessage)
 		.default(42)
 		.meta({flag: '--seed <n>', description: 'random seed (default 42)'}),
+	legacyPlain: z
+		.boolean()
+		.default(false)
+		.meta({flag: '--legacy-plain', description: 'write the encrypted JSON columns as plain JSON, as the platform did before it encrypted them (no APP_KEY)'}),
 });
 
 export type DemoOptions = z.output<typeof schema>;

@@ -2,6 +2,7 @@ import type {Sql} from '../sql.js';
 import type {DemoLayout} from './cast.js';
 import type {DemoClock} from './sizes.js';
 import type {Expressions} from './expressions.js';
+import {type DemoJsonColumns, jsonVariants} from './json-columns.js';
 import {insertInChunks, type Range, rowSource} from './row-source.js';
 
 // Bulk posts, comments and certificates, set-based like bulk-people.ts. 40 % of posts and certificates fall in the
@@ -20,16 +21,29 @@ function author(layout: DemoLayout, h: string, pick: string): string {
 		ELSE ${layout.firstBulkUser} + ${pick} % ${layout.bulkUsers} END`;
 }
 
-export async function insertBulkPosts(sql: Sql, layout: DemoLayout, x: Expressions, firstId: number): Promise<void> {
+/** Posts; 60 % carry metadata (the client that wrote them), 25 % a lifecycle: a few variants each, see bulk-people.ts. */
+export async function insertBulkPosts(sql: Sql, layout: DemoLayout, x: Expressions, firstId: number, json: DemoJsonColumns): Promise<void> {
 	const time = x.activityTime('h6', 'h7', 40);
+	const metadata = x.weighted('s.h6 + s.h7', jsonVariants(x, json, 'community_posts.metadata', [
+		[40, null],
+		[70, '{"client":"web"}'],
+		[90, '{"client":"ios","app_version":"4.2.0"}'],
+		[100, '{"client":"android","app_version":"4.1.3"}'],
+	]));
+	const lifecycle = x.weighted('s.h2 + s.h5', jsonVariants(x, json, 'community_posts.lifecycle', [
+		[75, null],
+		[95, '{"state":"published"}'],
+		[100, '{"state":"published","reviewed_by":1}'],
+	]));
 	const source = (range: Range) => rowSource(x, range, {h1: 51, h2: 52, h3: 53, h4: 54, h5: 55, h6: 56, h7: 57}, {t: time, created: x.timestamp(time)});
 	await insertInChunks(sql, layout.size.posts - firstId + 1, range =>
-		`INSERT INTO community_posts (id, community_id, author_id, type, body_md, visibility, published_at, created_at, updated_at, deleted_at)
+		`INSERT INTO community_posts (id, community_id, author_id, type, body_md, visibility, published_at, metadata, lifecycle, created_at, updated_at, deleted_at)
 		SELECT s.n + ${firstId}, 1 + s.h1 % ${layout.size.communities}, ${author(layout, 's.h2', 's.h1')},
 			${x.weighted('s.h3', [[55, `'text'`], [75, `'image'`], [87, `'link'`], [95, `'video'`], [100, `'poll'`]])},
 			${x.concat(`'## '`, x.pick('s.h5', topics), `' #'`, `s.n + ${firstId}`, `': post body.'`)},
 			${x.weighted('s.h4', [[70, `'community'`], [95, `'public'`], [100, `'paid'`]])},
 			CASE WHEN s.h5 % 100 < 6 THEN NULL ELSE ${x.timestamp('s.t + s.h5 % 7200')} END,
+			${metadata}, ${lifecycle},
 			s.created, ${x.timestamp('s.t + s.h4 % 3600')},
 			CASE WHEN s.h4 % 100 >= 96 THEN ${x.timestamp('s.t + 7200 + s.h3 % 3600')} END
 		FROM ${source(range)}`,

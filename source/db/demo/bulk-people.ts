@@ -1,7 +1,7 @@
 import type {Sql} from '../sql.js';
 import {type DemoLayout, demoPasswordHash} from './cast.js';
 import type {Expressions} from './expressions.js';
-import {jsonColumnText} from './json-columns.js';
+import {type DemoJsonColumns, jsonVariants} from './json-columns.js';
 import {insertInChunks, type Range, rowSource} from './row-source.js';
 import {daySeconds} from './sizes.js';
 
@@ -63,26 +63,32 @@ export async function insertBulkEnrollments(sql: Sql, layout: DemoLayout, x: Exp
 /**
  * Existing memberships: community = n mod K, user = a permutation of the bulk users per community (stride coprime
  * with their count), so (community, user) stays unique. 72 % active, 8 % left, 7 % pending, 5 % banned, 8 %
- * soft-deleted; roles mostly member; 60 % carry metadata of their own.
+ * soft-deleted; roles mostly member; 60 % carry metadata of their own, 50 % preferences. The JSON values are a few
+ * variants, each stored (encrypted) once: the rows of a variant share its text, ciphertext included.
  */
-export async function insertBulkMembers(sql: Sql, layout: DemoLayout, x: Expressions, firstId: number): Promise<void> {
+export async function insertBulkMembers(sql: Sql, layout: DemoLayout, x: Expressions, firstId: number, json: DemoJsonColumns): Promise<void> {
 	const communities = layout.size.communities;
 	const stride = coprimeStride(layout.bulkUsers);
 	const community = `(1 + s.n % ${communities})`;
 	const userId = `(${layout.firstBulkUser} + (${x.idiv('s.n', communities)} * ${stride} + ${community} * 977) % ${layout.bulkUsers})`;
-	const metadata = x.weighted('s.h4', [
+	const metadata = x.weighted('s.h4', jsonVariants(x, json, 'community_members.metadata', [
 		[40, null],
-		[70, x.text(jsonColumnText('community_members.metadata', '{"source":"signup"}')!)],
-		[90, x.text(jsonColumnText('community_members.metadata', '{"source":"import","tags":["early-adopter"]}')!)],
-		[100, x.text(jsonColumnText('community_members.metadata', '{"notifications":{"digest":"weekly"},"source":"invite"}')!)],
-	]);
+		[70, '{"source":"signup"}'],
+		[90, '{"source":"import","tags":["early-adopter"]}'],
+		[100, '{"notifications":{"digest":"weekly"},"source":"invite"}'],
+	]));
+	const preferences = x.weighted('s.h1 + s.h4', jsonVariants(x, json, 'community_members.preferences', [
+		[50, null],
+		[80, '{"digest":"weekly"}'],
+		[100, '{"digest":"daily","language":"en"}'],
+	]));
 	const source = (range: Range) => rowSource(x, range, {h1: 41, h2: 42, h3: 43, h4: 44}, {t: x.historyTime('h3'), joined: x.timestamp(x.historyTime('h3'))});
 	await insertInChunks(sql, layout.size.bulkMembers, range =>
-		`INSERT INTO community_members (id, community_id, user_id, role, status, joined_at, points, lifetime_points, level, metadata, created_at, updated_at, deleted_at)
+		`INSERT INTO community_members (id, community_id, user_id, role, status, joined_at, points, lifetime_points, level, preferences, metadata, created_at, updated_at, deleted_at)
 		SELECT s.n + ${firstId}, ${community}, ${userId},
 			${x.weighted('s.h2', [[80, `'member'`], [90, `'moderator'`], [97, `'admin'`], [100, `'owner'`]])},
 			${x.weighted('s.h1', [[72, `'active'`], [80, `'left'`], [87, `'pending'`], [92, `'banned'`], [100, `'active'`]])},
-			s.joined, s.h2 % 900, s.h2 % 900 + s.h3 % 500, 1 + ${x.idiv('s.h2 % 900', 300)}, ${metadata}, s.joined, ${x.timestamp('s.t + s.h4 % 86400')},
+			s.joined, s.h2 % 900, s.h2 % 900 + s.h3 % 500, 1 + ${x.idiv('s.h2 % 900', 300)}, ${preferences}, ${metadata}, s.joined, ${x.timestamp('s.t + s.h4 % 86400')},
 			CASE WHEN s.h1 % 100 >= 92 THEN ${x.timestamp('s.t + 86400 + s.h4 % 86400')} END
 		FROM ${source(range)}`,
 	);

@@ -1,7 +1,7 @@
 import type {Sql} from '../sql.js';
 import {type DemoLayout, specialCommunityCount, specialUsers} from './cast.js';
 import {formatTimestamp, insertRows, type Value} from './insert-rows.js';
-import {jsonColumnText} from './json-columns.js';
+import type {DemoJsonColumns} from './json-columns.js';
 import {seededRandom} from './random.js';
 import {type DemoClock, daySeconds} from './sizes.js';
 
@@ -12,7 +12,7 @@ import {type DemoClock, daySeconds} from './sizes.js';
 
 type CommunityRow = {slug: string; name: string; bio: string; settings: string | null; launchedDaysAgo: number | null; deletedDaysAgo: number | null; createdBy: number};
 
-/** The nine hand-crafted communities (ids 1..9), settings written verbatim. */
+/** The nine hand-crafted communities (ids 1..9), settings as the JSON the platform holds (json-columns.ts stores it). */
 const handCrafted: CommunityRow[] = [
 	{
 		slug: 'campus-general',
@@ -121,7 +121,7 @@ function bulkCommunity(id: number, layout: DemoLayout, seed: number): CommunityR
 }
 
 /** Inserts every community (hand-crafted, then bulk); returns the number inserted. */
-export async function insertCommunities(sql: Sql, layout: DemoLayout, seed: number, clock: DemoClock): Promise<number> {
+export async function insertCommunities(sql: Sql, layout: DemoLayout, seed: number, clock: DemoClock, json: DemoJsonColumns): Promise<number> {
 	const all = [...handCrafted];
 	for (let id = specialCommunityCount + 1; id <= layout.size.communities; id++) {
 		all.push(bulkCommunity(id, layout, seed));
@@ -142,7 +142,7 @@ export async function insertCommunities(sql: Sql, layout: DemoLayout, seed: numb
 			visibility === 'private' ? 'request' : 'open',
 			community.createdBy,
 			launched,
-			jsonColumnText('communities.settings', community.settings),
+			json.text('communities.settings', index + 1, community.settings),
 			created,
 			deleted ?? created,
 			deleted,

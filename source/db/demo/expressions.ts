@@ -27,8 +27,8 @@ export function demoExpressions(dialect: Dialect, seed: number, clock: DemoClock
 
 	const idiv = (a: string, b: string | number): string => (dialect === 'sqlite' ? `((${a}) / (${b}))` : `((${a}) DIV (${b}))`);
 
-	/** A SQL string literal. */
-	const text = (value: string): string => `'${value.replaceAll("'", "''")}'`;
+	/** A SQL string literal. MariaDB reads backslash escapes in literals (`\/` would lose its backslash): doubled there. */
+	const text = (value: string): string => `'${(dialect === 'mysql' ? value.replaceAll('\\', '\\\\') : value).replaceAll("'", "''")}'`;
 
 	/** One of `values`, chosen by `h % values.length`. */
 	const pick = (h: string, values: readonly string[]): string =>

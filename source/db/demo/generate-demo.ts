@@ -7,6 +7,7 @@ import {insertBulkEnrollments, insertBulkMembers, insertBulkUsers, insertCourses
 import {type DemoLayout, demoLayout, specialUsers} from './cast.js';
 import {insertCommunities} from './communities.js';
 import {demoExpressions, type Expressions} from './expressions.js';
+import {type DemoAttributes, demoAppKeys, type DemoJsonColumns, demoJsonColumns} from './json-columns.js';
 import {insertNastyActivity} from './nasty-activity.js';
 import {insertNastyPeople} from './nasty-people.js';
 import {createNumbers, dropNumbers} from './numbers.js';
@@ -16,12 +17,19 @@ import {insertBaselineLeftovers, insertTokens} from './tokens.js';
 
 export {demoSizes, type DemoSize, referenceUnix} from './sizes.js';
 export {specialCommunities, specialUsers} from './cast.js';
+export {type DemoAttributes, demoAppKey, demoAppKeys, encryptedDemoColumns, type EncryptedDemoColumn, olderFormRows} from './json-columns.js';
 
 export type DemoOptions = {
 	readonly size: DemoSize;
 	readonly seed: number;
 	/** Only its UTC day matters (the recent-activity window ends there); defaults to the current clock. */
 	readonly now?: Date;
+	/**
+	 * How the six encrypted JSON columns are written (DESIGN.md §2): envelopes under the keys given, as the platform
+	 * writes them today (a few rows in the older forms, see json-columns.ts), or `{form: 'plain'}` (`demo
+	 * --legacy-plain`). Default: envelopes under demoAppKeys(seed).
+	 */
+	readonly attributes?: DemoAttributes;
 };
 
 export type DemoSummary = {
@@ -32,6 +40,8 @@ export type DemoSummary = {
 	/** Sanctum token of the internal user: `<id>|<plain>`. */
 	readonly token: string;
 	readonly internalUserId: number;
+	/** How the six encrypted columns were written. */
+	readonly encryptedAttributes: DemoAttributes['form'];
 	readonly durationMs: number;
 };
 
@@ -46,6 +56,7 @@ export async function generateDemo(sql: Sql, options: DemoOptions): Promise<Demo
 	const layout = demoLayout(size);
 	const clock = demoClock(options.now ?? new Date());
 	const x = demoExpressions(sql.dialect, options.seed, clock);
+	const json = demoJsonColumns(options.attributes ?? {form: 'envelope', keys: demoAppKeys(options.seed)}, options.seed);
 
 	await createPlatformSchema(sql);
 	await createNumbers(sql);
@@ -58,7 +69,7 @@ export async function generateDemo(sql: Sql, options: DemoOptions): Promise<Demo
 		await sql.transaction(async tx => {
 			const restoreMysqlForeignKeys = tx.dialect === 'mysql' ? await suspendForeignKeys(tx) : keep;
 			try {
-				token = await loadDemoRows(tx, layout, x, options.seed, clock);
+				token = await loadDemoRows(tx, layout, x, options.seed, clock, json);
 			} finally {
 				await restoreMysqlForeignKeys();
 			}
@@ -76,27 +87,28 @@ export async function generateDemo(sql: Sql, options: DemoOptions): Promise<Demo
 		rows: await countRows(sql),
 		token,
 		internalUserId: specialUsers.internal,
+		encryptedAttributes: json.form,
 		durationMs: Math.round(performance.now() - started),
 	};
 }
 
 /** Every demo row, in foreign-key order (parents first), on one transaction; returns the internal user's token. */
-async function loadDemoRows(tx: Sql, layout: DemoLayout, x: Expressions, seed: number, clock: DemoClock): Promise<string> {
+async function loadDemoRows(tx: Sql, layout: DemoLayout, x: Expressions, seed: number, clock: DemoClock, json: DemoJsonColumns): Promise<string> {
 	const restoreTemporaryTables = await enlargeTemporaryTables(tx);
 	await clearRunbookRuns(tx);
-	const people = await insertNastyPeople(tx, layout, clock);
+	const people = await insertNastyPeople(tx, layout, clock, json);
 	await insertBulkUsers(tx, layout, x);
 	await insertCourses(tx, layout, x);
-	await insertCommunities(tx, layout, seed, clock);
+	await insertCommunities(tx, layout, seed, clock, json);
 	await insertBulkEnrollments(tx, layout, x, people.enrollments + 1);
-	await insertBulkMembers(tx, layout, x, people.members + 1);
+	await insertBulkMembers(tx, layout, x, people.members + 1, json);
 	await insertPointsLedger(tx, x, people.members);
-	const activity = await insertNastyActivity(tx, layout, clock);
-	await insertBulkPosts(tx, layout, x, activity.posts + 1);
+	const activity = await insertNastyActivity(tx, layout, clock, json);
+	await insertBulkPosts(tx, layout, x, activity.posts + 1, json);
 	await insertBulkComments(tx, layout, x, clock, activity.comments + 1);
 	await insertBulkCertificates(tx, layout, x, activity.certificates + 1);
 	const {token} = await insertTokens(tx, layout, seed, clock);
-	await insertBaselineLeftovers(tx, clock);
+	await insertBaselineLeftovers(tx, clock, json);
 	await restoreTemporaryTables();
 	return token;
 }

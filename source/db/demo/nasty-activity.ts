@@ -1,6 +1,7 @@
 import type {Sql} from '../sql.js';
 import {type DemoLayout, specialCommunities as c, specialUsers as u} from './cast.js';
 import {formatTimestamp, insertRows} from './insert-rows.js';
+import type {DemoJsonColumns} from './json-columns.js';
 import {type DemoClock, daySeconds} from './sizes.js';
 
 // Hand-crafted posts, comments and certificates: every case migrate-legacy-activity must handle (DESIGN.md §3.3).
@@ -11,7 +12,7 @@ import {type DemoClock, daySeconds} from './sizes.js';
 
 export type NastyActivityCounts = {posts: number; comments: number; certificates: number};
 
-export async function insertNastyActivity(sql: Sql, layout: DemoLayout, clock: DemoClock): Promise<NastyActivityCounts> {
+export async function insertNastyActivity(sql: Sql, layout: DemoLayout, clock: DemoClock, json: DemoJsonColumns): Promise<NastyActivityCounts> {
 	const recent = (days: number, hour = 12) => formatTimestamp(clock.recentEnd - days * daySeconds + hour * 3600);
 	const old = (days: number, hour = 12) => formatTimestamp(clock.reference - days * daySeconds + hour * 3600);
 	const orphan = layout.orphanUserBase;
@@ -30,10 +31,18 @@ export async function insertNastyActivity(sql: Sql, layout: DemoLayout, clock: D
 		[c.peerTutors, u.unchanged, 'link', 'public', recent(1), recent(3), null], // 10: published two days after writing
 		[c.alumniNetwork, u.internal, 'image', 'community', recent(40, 13), recent(40), null], // 11: community without links
 	];
+	// The platform's own bookkeeping of a few posts (post ids): how they were written, and their lifecycle.
+	const metadata: Readonly<Record<number, string>> = {
+		1: '{"client":"web","word_count":5}',
+		6: '{"poll":{"options":["Yes","No","Maybe"],"multiple":false}}',
+		9: '{"client":"import","legacy_id":"wp-3187"}',
+		10: '{"client":"web","link":{"url":"https://example.test/tutoring/slots","title":"Tutoring slots"}}',
+	};
+	const lifecycle: Readonly<Record<number, string>> = {1: '{"state":"published"}', 2: '{}', 5: '{"state":"deleted","deleted_by":4}', 9: '{"state":"draft"}'};
 	await insertRows(
 		sql,
 		'community_posts',
-		['id', 'community_id', 'author_id', 'type', 'body_md', 'visibility', 'published_at', 'created_at', 'updated_at', 'deleted_at'],
+		['id', 'community_id', 'author_id', 'type', 'body_md', 'visibility', 'published_at', 'metadata', 'lifecycle', 'created_at', 'updated_at', 'deleted_at'],
 		posts.map(([communityId, authorId, type, visibility, published, created, deleted], index) => [
 			index + 1,
 			communityId,
@@ -42,6 +51,8 @@ export async function insertNastyActivity(sql: Sql, layout: DemoLayout, clock: D
 			`## Demo post ${index + 1}\n\nHand-crafted demo post.`,
 			visibility,
 			published,
+			json.text('community_posts.metadata', index + 1, metadata[index + 1] ?? null),
+			json.text('community_posts.lifecycle', index + 1, lifecycle[index + 1] ?? null),
 			created,
 			deleted ?? published ?? created,
 			deleted,

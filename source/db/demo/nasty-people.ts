@@ -1,14 +1,14 @@
 import type {Sql} from '../sql.js';
 import {type DemoLayout, demoPasswordHash, specialCommunities as c, specialUsers as u} from './cast.js';
 import {formatTimestamp, insertRows} from './insert-rows.js';
-import {jsonColumnText} from './json-columns.js';
+import type {DemoJsonColumns} from './json-columns.js';
 import {type DemoClock, daySeconds} from './sizes.js';
 
 // Hand-crafted users, enrollments and community_members: one row per nasty case of the backfill (DESIGN.md §3.2).
 // The comment on each row says what the backfill must do with it.
 
 /** Inserts the hand-crafted rows; returns how many enrollments and members it wrote (bulk ids follow them). */
-export async function insertNastyPeople(sql: Sql, layout: DemoLayout, clock: DemoClock): Promise<{enrollments: number; members: number}> {
+export async function insertNastyPeople(sql: Sql, layout: DemoLayout, clock: DemoClock, json: DemoJsonColumns): Promise<{enrollments: number; members: number}> {
 	const ago = (days: number, hour = 9) => clock.reference - days * daySeconds + hour * 3600;
 	const at = (days: number, hour?: number) => formatTimestamp(ago(days, hour));
 
@@ -92,10 +92,12 @@ export async function insertNastyPeople(sql: Sql, layout: DemoLayout, clock: Dem
 		[c.archivedCohort, u.left, 'member', 'left', 650, null, null], // in a soft-deleted community
 		[c.campusGeneral, u.deletedCommunityOnly, 'member', 'left', 90, null, 60], // soft-deleted and left; no enrollment for it
 	];
+	// Notification preferences of a few members (ids); 10 keeps PHP's empty array from before the column was encrypted.
+	const preferences: Readonly<Record<number, string>> = {3: '{"digest":"daily"}', 9: '{"digest":"weekly","language":"de"}', 10: '[]'};
 	await insertRows(
 		sql,
 		'community_members',
-		['id', 'community_id', 'user_id', 'role', 'status', 'joined_at', 'points', 'lifetime_points', 'level', 'metadata', 'created_at', 'updated_at', 'deleted_at'],
+		['id', 'community_id', 'user_id', 'role', 'status', 'joined_at', 'points', 'lifetime_points', 'level', 'preferences', 'metadata', 'created_at', 'updated_at', 'deleted_at'],
 		members.map(([communityId, userId, role, status, joinedDays, metadata, deletedDays], index) => [
 			index + 1,
 			communityId,
@@ -106,7 +108,8 @@ export async function insertNastyPeople(sql: Sql, layout: DemoLayout, clock: Dem
 			(index * 53) % 400,
 			(index * 53) % 400 + index * 10,
 			1 + Math.floor(((index * 53) % 400) / 150),
-			jsonColumnText('community_members.metadata', metadata),
+			json.text('community_members.preferences', index + 1, preferences[index + 1] ?? null),
+			json.text('community_members.metadata', index + 1, metadata),
 			at(joinedDays),
 			at(deletedDays ?? joinedDays),
 			deletedDays === null ? null : at(deletedDays),

@@ -2,7 +2,7 @@ import type {Sql} from '../sql.js';
 import {type DemoLayout, specialCommunities, specialUsers} from './cast.js';
 import {formatTimestamp, insertRows} from './insert-rows.js';
 import {sha256 as sha256Hex} from '../../core/canonical-json.js';
-import {jsonColumnText} from './json-columns.js';
+import type {DemoJsonColumns} from './json-columns.js';
 import {plainToken} from './random.js';
 import {type DemoClock, daySeconds} from './sizes.js';
 
@@ -41,7 +41,7 @@ export async function insertTokens(sql: Sql, layout: DemoLayout, seed: number, c
  * Rows the platform already had before stage 11: an outdated `general` category (seed-baseline updates it), and a
  * level and a points rule of community 1 that the global (community_id NULL) upserts must not confuse with theirs.
  */
-export async function insertBaselineLeftovers(sql: Sql, clock: DemoClock): Promise<number> {
+export async function insertBaselineLeftovers(sql: Sql, clock: DemoClock, json: DemoJsonColumns): Promise<number> {
 	const at = formatTimestamp(clock.reference - 700 * daySeconds);
 	await insertRows(
 		sql,
@@ -53,13 +53,13 @@ export async function insertBaselineLeftovers(sql: Sql, clock: DemoClock): Promi
 		sql,
 		'community_levels',
 		['id', 'community_id', 'level', 'name', 'badge_path', 'points_required', 'description', 'rewards', 'is_active', 'created_at', 'updated_at'],
-		[[1, specialCommunities.campusGeneral, 1, 'Rookie', 'communities/badges/rookie.svg', 0, 'Campus General only', jsonColumnText('community_levels.rewards', '{"badge":"rookie"}'), 1, at, at]],
+		[[1, specialCommunities.campusGeneral, 1, 'Rookie', 'communities/badges/rookie.svg', 0, 'Campus General only', json.text('community_levels.rewards', 1, '{"badge":"rookie"}'), 1, at, at]],
 	);
 	await insertRows(
 		sql,
 		'community_points_rules',
 		['id', 'community_id', 'action', 'points', 'cooldown_seconds', 'is_active', 'conditions', 'metadata', 'created_at', 'updated_at'],
-		[[1, specialCommunities.campusGeneral, 'post', 20, 0, 1, null, jsonColumnText('community_points_rules.metadata', '{"note":"double points for campus posts"}'), at, at]],
+		[[1, specialCommunities.campusGeneral, 'post', 20, 0, 1, null, json.text('community_points_rules.metadata', 1, '{"note":"double points for campus posts"}'), at, at]],
 	);
 	return 3;
 }
