@@ -196,7 +196,8 @@ export function storedValue(shape: TableShape, column: ColumnShape, value: unkno
 	}
 
 	const scalar = typeof value === 'boolean' || typeof value === 'bigint' ? Number(value) : value;
-	const numeric = typeof scalar === 'number' || (typeof scalar === 'string' && bareNumber.test(scalar.trim()));
+	// Only numeric columns look at the text (a batch passes every row's JSON text through here).
+	const numeric = column.kind !== 'text' && column.kind !== 'other' && (typeof scalar === 'number' || (typeof scalar === 'string' && bareNumber.test(scalar.trim())));
 	switch (column.kind) {
 		case 'integer':
 		case 'real': {
@@ -225,16 +226,36 @@ export function storedValue(shape: TableShape, column: ColumnShape, value: unkno
 /** A predicted row and the columns the prediction cannot know (read them back, or give up). */
 type Prediction = {readonly row: Record<string, unknown>; readonly unknown: readonly string[]};
 
+const storedDefaults = new WeakMap<TableShape, unknown[]>();
+
+/** Each column's literal default as stored (undefined: none), worked out once per shape. */
+function defaultsOf(shape: TableShape): unknown[] {
+	let defaults = storedDefaults.get(shape);
+	if (!defaults) {
+		defaults = shape.columns.map(column => (column.defaultValue.kind === 'literal' ? storedValue(shape, column, column.defaultValue.value) : undefined));
+		storedDefaults.set(shape, defaults);
+	}
+
+	return defaults;
+}
+
 function predict(shape: TableShape, before: Readonly<Record<string, unknown>> | null, written: Readonly<Record<string, unknown>>): Prediction {
 	const row: Record<string, unknown> = {};
 	const unknown: string[] = [];
-	const names = new Set<string>();
-	for (const column of shape.columns) {
-		names.add(column.name);
+	const defaults = defaultsOf(shape);
+	let matched = 0;
+	const {columns} = shape;
+	for (let index = 0; index < columns.length; index++) {
+		const column = columns[index]!;
+		const isWritten = Object.hasOwn(written, column.name);
+		if (isWritten) {
+			matched++;
+		}
+
 		if (column.generated) {
 			unknown.push(column.name);
 			row[column.name] = null;
-		} else if (Object.hasOwn(written, column.name)) {
+		} else if (isWritten) {
 			row[column.name] = storedValue(shape, column, written[column.name]);
 		} else if (before) {
 			if (!Object.hasOwn(before, column.name)) {
@@ -247,17 +268,17 @@ function predict(shape: TableShape, before: Readonly<Record<string, unknown>> | 
 
 			row[column.name] = before[column.name] ?? null;
 		} else if (column.defaultValue.kind === 'literal') {
-			row[column.name] = storedValue(shape, column, column.defaultValue.value);
+			row[column.name] = defaults[index];
 		} else {
 			unknown.push(column.name);
 			row[column.name] = null;
 		}
 	}
 
-	for (const name of Object.keys(written)) {
-		if (!names.has(name)) {
-			throw new Error(`Column ${shape.table}.${name} is written but does not exist in the database's catalog.`);
-		}
+	const names = Object.keys(written);
+	if (matched !== names.length) {
+		const stray = names.find(name => !shape.columns.some(column => column.name === name));
+		throw new Error(`Column ${shape.table}.${stray ?? '?'} is written but does not exist in the database's catalog.`);
 	}
 
 	return {row, unknown};

@@ -74,13 +74,33 @@ export const wholeRowHashPrefix = 'r2:';
  * complete — as `SELECT *` returns it, or as `completeRow` (source/db/table-shape.ts) predicts it.
  */
 export function wholeRowHash(row: Readonly<Record<string, unknown>>): string {
-	const keys = Object.keys(row).sort();
+	const names = sortedNames(Object.keys(row));
 	let json = '{';
-	for (const [index, key] of keys.entries()) {
-		json += `${index === 0 ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(normalise(row[key]))}`;
+	for (const [index, name] of names.keys.entries()) {
+		const value = row[name];
+		json += `${index === 0 ? '' : ','}${names.json[index]!}${typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(normalise(value))}`;
 	}
 
 	return wholeRowHashPrefix + hash('sha256', `${json}}`, 'base64url');
+}
+
+type SortedNames = {readonly order: readonly string[]; readonly keys: readonly string[]; readonly json: readonly string[]};
+
+let lastNames: SortedNames = {order: [], keys: [], json: []};
+
+/**
+ * The row's column names sorted, with their JSON (`"name":`). A batch's rows all come with the same columns in the
+ * same order, so the last answer is kept and reused while the order matches.
+ */
+function sortedNames(order: readonly string[]): SortedNames {
+	const last = lastNames;
+	if (order.length === last.order.length && order.every((name, index) => name === last.order[index])) {
+		return last;
+	}
+
+	const keys = [...order].sort();
+	lastNames = {order, keys, json: keys.map(key => `${JSON.stringify(key)}:`)};
+	return lastNames;
 }
 
 /** The hash of `row` in the same form as `afterHash` (whole-row for `r2:`, else legacy), for comparing with it. */
