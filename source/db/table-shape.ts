@@ -6,8 +6,10 @@ import {Sql} from './sql.js';
 // every column of it (DESIGN.md §8) without reading the batch's rows back.
 //
 // What cannot be predicted — a column with a non-literal default (CURRENT_TIMESTAMP, uuid(), …) left out of an INSERT,
-// an `ON UPDATE` column left out of an UPDATE, a generated column — is read back by `afterHashes`: one SELECT of just
-// those columns per batch, and only on a table that has such a column (the platform's tables have none).
+// an `ON UPDATE` column left out of an UPDATE, a generated column, a MySQL 8 native JSON column written (the server
+// normalises its text; MariaDB's JSON is LONGTEXT and keeps it) — is read back by `rowsAfterWrite`: one SELECT of
+// just those columns per batch, and only on a table that has such a column (on MariaDB and SQLite
+// the platform's tables have none).
 // source/engine/row-hash.ts `afterHashes` hashes the rows `rowsAfterWrite` predicts.
 // `completeRow` / `rowAfterUpdate` throw instead, naming the table and column.
 
@@ -24,6 +26,8 @@ export type ColumnShape = {
 	readonly nullable: boolean;
 	readonly autoIncrement: boolean;
 	readonly generated: boolean;
+	/** The server rewrites what it is given (MySQL 8's native JSON stores a normalised text): read it back. */
+	readonly rewritten: boolean;
 	readonly defaultValue: ColumnDefault;
 	/** `ON UPDATE <expression>`, or null. */
 	readonly onUpdate: string | null;
@@ -76,6 +80,7 @@ async function sqliteShape(sql: Sql, table: string): Promise<TableShape> {
 				nullable,
 				autoIncrement,
 				generated: Number(row.hidden) >= 2,
+				rewritten: false,
 				defaultValue: parseDefault(row.dflt_value, nullable, 'sqlite'),
 				onUpdate: null,
 			};
@@ -123,6 +128,8 @@ async function mysqlShape(sql: Sql, table: string): Promise<TableShape> {
 			nullable,
 			autoIncrement: /auto_increment/i.test(extra),
 			generated,
+			// MariaDB's JSON is LONGTEXT (kept byte for byte, DATA_TYPE longtext); MySQL's reorders keys and spaces.
+			rewritten: String(row.type).toLowerCase() === 'json',
 			defaultValue,
 			onUpdate: /on update (.+)$/i.exec(extra)?.[1] ?? null,
 		};
@@ -257,6 +264,9 @@ function predict(shape: TableShape, before: Readonly<Record<string, unknown>> | 
 			row[column.name] = null;
 		} else if (isWritten) {
 			row[column.name] = storedValue(shape, column, written[column.name]);
+			if (column.rewritten && row[column.name] !== null) {
+				unknown.push(column.name);
+			}
 		} else if (before) {
 			if (!Object.hasOwn(before, column.name)) {
 				throw new Error(`The row of ${shape.table} before its update lacks column ${column.name}: read every column (SELECT *) before the update.`);
@@ -269,6 +279,9 @@ function predict(shape: TableShape, before: Readonly<Record<string, unknown>> | 
 			row[column.name] = before[column.name] ?? null;
 		} else if (column.defaultValue.kind === 'literal') {
 			row[column.name] = defaults[index];
+			if (column.rewritten && row[column.name] !== null) {
+				unknown.push(column.name);
+			}
 		} else {
 			unknown.push(column.name);
 			row[column.name] = null;
@@ -289,6 +302,8 @@ function certain(shape: TableShape, prediction: Prediction, what: string): Recor
 	if (column) {
 		const reason = column.generated
 			? 'is a generated column'
+			: column.rewritten
+				? 'is stored as the server rewrites it (native JSON)'
 			: column.onUpdate !== null && what === 'update'
 				? `changes ON UPDATE (${column.onUpdate})`
 				: column.defaultValue.kind === 'expression'

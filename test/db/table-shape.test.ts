@@ -1,6 +1,6 @@
 import test from 'ava';
 import type {Sql} from '../../source/db/sql.js';
-import {completeRow, parseDefault, readTableShape, rowAfterUpdate, rowsAfterWrite} from '../../source/db/table-shape.js';
+import {type ColumnShape, completeRow, parseDefault, readTableShape, rowAfterUpdate, rowsAfterWrite} from '../../source/db/table-shape.js';
 import {wholeRowHash} from '../../source/engine/row-hash.js';
 import {categories, levels, pointsRules} from '../../source/jobs/baseline-data.js';
 import {testEachDialect} from '../helpers/databases.js';
@@ -151,4 +151,12 @@ test('parseDefault: quoted strings, numbers, NULL and expressions as each catalo
 	t.deepEqual(parseDefault('TRUE', false, 'sqlite'), {kind: 'literal', value: 1});
 	t.deepEqual(parseDefault('current_timestamp()', false, 'mariadb'), {kind: 'expression', text: 'current_timestamp()'});
 	t.deepEqual(parseDefault('CURRENT_TIMESTAMP', false, 'sqlite'), {kind: 'expression', text: 'CURRENT_TIMESTAMP'});
+});
+
+test('a MySQL 8 native JSON column (the server rewrites its text) is never predicted when it holds a value', t => {
+	const column = (name: string, kind: ColumnShape['kind'], extra: Partial<ColumnShape> = {}): ColumnShape => ({name, kind, scale: null, nullable: true, autoIncrement: false, generated: false, rewritten: false, defaultValue: {kind: 'literal', value: null}, onUpdate: null, ...extra});
+	const shape = {table: 'mysql8_members', dialect: 'mysql' as const, columns: [column('id', 'integer', {autoIncrement: true, nullable: false, defaultValue: {kind: 'none'}}), column('metadata', 'text', {rewritten: true}), column('role', 'text', {defaultValue: {kind: 'literal', value: 'member'}})]};
+	t.deepEqual(completeRow(shape, {id: 4, metadata: null}), {id: 4, metadata: null, role: 'member'});
+	t.throws(() => completeRow(shape, {id: 4, metadata: '{"b":1,"a":2}'}), {message: /mysql8_members\.metadata after this insert: it is stored as the server rewrites it/});
+	t.deepEqual(rowAfterUpdate(shape, {id: 4, metadata: '{"a": 2, "b": 1}', role: 'member'}, {role: 'admin'}), {id: 4, metadata: '{"a": 2, "b": 1}', role: 'admin'}, 'kept as the server returned it');
 });
