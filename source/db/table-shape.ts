@@ -246,7 +246,8 @@ function defaultsOf(shape: TableShape): unknown[] {
 	return defaults;
 }
 
-function predict(shape: TableShape, before: Readonly<Record<string, unknown>> | null, written: Readonly<Record<string, unknown>>): Prediction {
+/** `id`, when given, is the row's `id` (kept apart from `written` so a batch need not copy every row to add it). */
+function predict(shape: TableShape, before: Readonly<Record<string, unknown>> | null, written: Readonly<Record<string, unknown>>, id?: number): Prediction {
 	const row: Record<string, unknown> = {};
 	const unknown: string[] = [];
 	const defaults = defaultsOf(shape);
@@ -254,16 +255,18 @@ function predict(shape: TableShape, before: Readonly<Record<string, unknown>> | 
 	const {columns} = shape;
 	for (let index = 0; index < columns.length; index++) {
 		const column = columns[index]!;
-		const isWritten = Object.hasOwn(written, column.name);
-		if (isWritten) {
+		const inWritten = Object.hasOwn(written, column.name);
+		if (inWritten) {
 			matched++;
 		}
 
+		const isId = id !== undefined && column.name === 'id';
+		const isWritten = inWritten || isId;
 		if (column.generated) {
 			unknown.push(column.name);
 			row[column.name] = null;
 		} else if (isWritten) {
-			row[column.name] = storedValue(shape, column, written[column.name]);
+			row[column.name] = storedValue(shape, column, isId ? id : written[column.name]);
 			if (column.rewritten && row[column.name] !== null) {
 				unknown.push(column.name);
 			}
@@ -340,7 +343,7 @@ export async function rowsAfterWrite(tx: Sql, table: string, writes: readonly Ro
 	}
 
 	const shape = await readTableShape(tx, table);
-	const predictions = writes.map(write => predict(shape, write.before ?? null, {...write.written, id: write.id}));
+	const predictions = writes.map(write => predict(shape, write.before ?? null, write.written, write.id));
 	const unknown = [...new Set(predictions.flatMap(prediction => prediction.unknown))];
 	if (unknown.length > 0) {
 		await fillFromDatabase(tx, table, unknown, writes, predictions);

