@@ -1,5 +1,6 @@
 import {bannedPairEnrollments, clearPairs, fillPairs, pairsTable} from '../db/bookkeeping/backfill-pairs.js';
 import type {Sql} from '../db/sql.js';
+import {readTableShape} from '../db/table-shape.js';
 import type {BatchSource} from '../engine/batch-runner.js';
 import {addMetrics} from '../engine/batch-runner.js';
 import {isoSeconds} from '../core/timestamps.js';
@@ -264,7 +265,9 @@ async function runPairBatch(tx: Sql, runId: string, base: number, range: {after:
 	// Walk the primary key: both planners prefer the (run_id, id) index, which costs a second lookup per pair (4x slower
 	// per batch on MariaDB). The work table only ever holds this run's pairs, so run_id is a check, not a filter.
 	const byPrimaryKey = tx.dialect === 'mysql' ? 'FORCE INDEX (PRIMARY)' : 'NOT INDEXED';
-	const statement = `SELECT p.id AS pair_id, ${classifiedColumns(tx.dialect)} FROM ${pairsTable} p ${byPrimaryKey} ${memberJoin} WHERE p.run_id = ? AND p.id > ? AND p.id <= ? ORDER BY p.id LIMIT ?${lock}`;
+	// Every column of the member row too, for the after_hash of an update (DESIGN.md §8).
+	const memberColumns = (await readTableShape(tx, 'community_members')).columns.map(column => column.name);
+	const statement = `SELECT p.id AS pair_id, ${classifiedColumns(tx.dialect, memberColumns)} FROM ${pairsTable} p ${byPrimaryKey} ${memberJoin} WHERE p.run_id = ? AND p.id > ? AND p.id <= ? ORDER BY p.id LIMIT ?${lock}`;
 	const parameters = [runId, base + range.after, base + range.upperBound, range.limit];
 	record(statement, parameters);
 	const rows = await tx.all<Record<string, unknown>>(statement, parameters);

@@ -5,7 +5,8 @@ import type {Sql} from '../db/sql.js';
 import type {UndoRow} from '../db/bookkeeping/undo-journal.js';
 import {PrerequisiteFailed} from '../core/errors.js';
 import {flagFilePaths, flagsEnvVariable, parseEnvOverrides} from '../engine/feature-flags.js';
-import {pickTracked, rowHash} from '../engine/row-hash.js';
+import {afterHash, pickTracked} from '../engine/row-hash.js';
+import {rowsById} from '../db/table-shape.js';
 import {isoSeconds} from '../core/timestamps.js';
 import {columnsOf, type JsonColumns} from './platform/json-columns.js';
 import {platformTime} from './platform/local-time.js';
@@ -192,10 +193,12 @@ export const enableFeature: Job<EnableFeatureParams> = {
 				}
 
 				const statement = 'UPDATE communities SET settings = ?, launched_at = ? WHERE id = ? AND deleted_at IS NULL';
+				// Every column of the rows before the update: the undo row's after_hash covers the whole row (DESIGN.md §8).
+				const fullRows = await rowsById(tx, 'communities', plan.communities.filter(change => change.changed).map(change => change.row.id));
 				for (const change of plan.communities.filter(change => change.changed)) {
 					await tx.run(statement, [change.settings, change.launchedAt, change.row.id]);
 					context.recordSql(statement, [change.settings, change.launchedAt, change.row.id]);
-					undo.push({table: 'communities', rowId: change.row.id, action: 'update', before: pickTracked('communities', change.row), afterHash: rowHash('communities', {settings: change.settings, launched_at: change.launchedAt})});
+					undo.push({table: 'communities', rowId: change.row.id, action: 'update', before: pickTracked('communities', change.row), afterHash: await afterHash(tx, 'communities', {id: change.row.id, before: fullRows.get(change.row.id)!, written: {settings: change.settings, launched_at: change.launchedAt}})});
 				}
 
 				return {value: plan, metrics: plan.metrics, undo};

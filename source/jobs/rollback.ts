@@ -7,6 +7,7 @@ import type {BatchSource} from '../engine/batch-runner.js';
 import type {CheckResult, Job, JobContext, JobResult} from '../engine/job.js';
 import {applyFiles, judgeFiles} from '../engine/undo/undo-files.js';
 import {applyRows, judgeRows, type RollbackConflict} from '../engine/undo/undo-rows.js';
+import {ForeignKeyCatalog} from '../engine/undo/foreign-keys.js';
 import {describeTarget, findRollbackTarget, type RollbackTarget} from '../engine/undo/rollback-target.js';
 
 // Rollback (DESIGN.md §8) is a job like the others: its one batch source walks the undo journal of the target runs
@@ -123,6 +124,7 @@ async function walk(context: Context, fixed: SavedTarget | undefined): Promise<J
  */
 function journalSource(context: Context, fixed: SavedTarget, samples: RollbackConflict[]): BatchSource {
 	const columnCache = new Map<string, Set<string>>();
+	const foreignKeys = new ForeignKeyCatalog();
 	const write = context.mode !== 'dry-run';
 	const idOf = (key: number) => fixed.topId + 1 - key;
 	return {
@@ -132,7 +134,7 @@ function journalSource(context: Context, fixed: SavedTarget, samples: RollbackCo
 		async runBatch(tx, range) {
 			const fetched = await fetchPending(tx, fixed.runIds, idOf(range.after), range.limit);
 			const batch = cutAtRepeat(fetched);
-			const {metrics, conflicts} = await undoBatch(tx, context, batch, columnCache, write);
+			const {metrics, conflicts} = await undoBatch(tx, context, batch, {columnCache, foreignKeys}, write);
 			samples.push(...conflicts.slice(0, Math.max(0, 20 - samples.length)));
 			const exhausted = fetched.length < range.limit && batch.length === fetched.length;
 			return {
@@ -146,9 +148,11 @@ function journalSource(context: Context, fixed: SavedTarget, samples: RollbackCo
 	};
 }
 
-async function undoBatch(tx: Sql, context: Context, batch: readonly UndoRecord[], columnCache: Map<string, Set<string>>, write: boolean) {
+type Catalogs = {readonly columnCache: Map<string, Set<string>>; readonly foreignKeys: ForeignKeyCatalog};
+
+async function undoBatch(tx: Sql, context: Context, batch: readonly UndoRecord[], catalogs: Catalogs, write: boolean) {
 	const overwrite = context.params.overwriteConflicts;
-	const rows = await judgeRows(tx, batch, overwrite, columnCache);
+	const rows = await judgeRows(tx, batch, overwrite, catalogs.columnCache, catalogs.foreignKeys);
 	const files = await judgeFiles(context.appRoot, batch, overwrite);
 	const metrics: Record<string, number> = {...zeroMetrics(), conflicts: rows.conflicts.length + files.conflicts.length, already_absent: rows.alreadyAbsent};
 	if (write) {
@@ -180,6 +184,8 @@ function cutAtRepeat(batch: UndoRecord[]): UndoRecord[] {
 async function conflictsLeft(context: Context, fixed: SavedTarget): Promise<RollbackConflict[]> {
 	const sql = context.database.sql;
 	const left: RollbackConflict[] = [];
+	const columnCache = new Map<string, Set<string>>();
+	const foreignKeys = new ForeignKeyCatalog();
 	let below = fixed.topId + 1;
 	for (;;) {
 		const pending = await fetchPending(sql, fixed.runIds, below, batchSize);
@@ -187,8 +193,9 @@ async function conflictsLeft(context: Context, fixed: SavedTarget): Promise<Roll
 			return left;
 		}
 
-		const rows = await judgeRows(sql, pending, false, new Map());
-		const files = await judgeFiles(context.appRoot, pending, false);
+		// Judged with the rollback's own flag, so a referenced row kept under --overwrite-conflicts says so.
+		const rows = await judgeRows(sql, pending, context.params.overwriteConflicts, columnCache, foreignKeys);
+		const files = await judgeFiles(context.appRoot, pending, context.params.overwriteConflicts);
 		left.push(...rows.conflicts, ...files.conflicts);
 		below = pending.at(-1)!.id;
 	}
@@ -210,13 +217,21 @@ async function fullyUndone(sql: Sql, runIds: readonly string[]): Promise<string[
 export function rollbackFailure(left: readonly RollbackConflict[]): RollbackFailed {
 	const shown = left.slice(0, 3).map(conflict => describeConflict(conflict));
 	const more = left.length > shown.length ? ` and ${left.length - shown.length} more` : '';
-	return new RollbackFailed(`Rollback left ${left.length} conflict${left.length === 1 ? '' : 's'} (changed since the run): ${shown.join('; ')}${more}; everything else was undone.`, {
-		hint: 'Review them (JSON `conflicts` / the evidence), then re-run rollback with --overwrite-conflicts to restore them anyway.',
-		details: left,
-	});
+	const referenced = left.some(conflict => conflict.referenced_by);
+	const changed = left.some(conflict => !conflict.referenced_by);
+	const hint = [
+		...(changed ? ['Review them (JSON `conflicts` / the evidence), then re-run rollback with --overwrite-conflicts to restore them anyway.'] : []),
+		...(referenced ? ['A row other rows reference is never deleted, not even with --overwrite-conflicts (the delete would cascade into them): keep it, or deal with the referencing rows on the platform first, then re-run rollback.'] : []),
+	].join(' ');
+	return new RollbackFailed(`Rollback left ${left.length} conflict${left.length === 1 ? '' : 's'} (changed or referenced since the run): ${shown.join('; ')}${more}; everything else was undone.`, {hint, details: left});
 }
 
 export function describeConflict(conflict: RollbackConflict): string {
 	const what = conflict.action === 'file' ? `file ${conflict.table}` : `${conflict.table} #${conflict.row_id ?? '?'}`;
+	if (conflict.referenced_by) {
+		const by = conflict.referenced_by.map(reference => `${reference.table}.${reference.column} (${reference.count} row${reference.count === 1 ? '' : 's'}${reference.ids.length > 0 ? `: #${reference.ids.join(', #')}` : ''})`).join(', ');
+		return `${what} (${conflict.action}) is referenced by ${by}${conflict.resolution === 'kept-referenced' ? ', kept' : ''}`;
+	}
+
 	return conflict.now === null ? `${what} (${conflict.action}) is gone` : `${what} (${conflict.action}) differs from what run ${conflict.target_run} left`;
 }

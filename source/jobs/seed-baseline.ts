@@ -2,7 +2,7 @@ import {seedBaselineParameters} from './params/seed-baseline.js';
 import type {Sql} from '../db/sql.js';
 import type {UndoRow} from '../db/bookkeeping/undo-journal.js';
 import {existingTables} from '../db/platform-schema.js';
-import {pickTracked, rowHash} from '../engine/row-hash.js';
+import {afterHash, pickTracked} from '../engine/row-hash.js';
 import {platformTime} from './platform/local-time.js';
 import {categories, levels, pointsRules} from './baseline-data.js';
 import type {CheckResult, Job, JobContext, JobResult} from '../engine/job.js';
@@ -34,7 +34,8 @@ async function classify(sql: Sql): Promise<Change[]> {
 	const changes: Change[] = [];
 	for (const target of targets) {
 		const columns = Object.keys(target.values);
-		const existing = await sql.get<Record<string, unknown>>(`SELECT id, updated_at, ${columns.join(', ')} FROM ${target.table} WHERE ${target.where} ORDER BY id LIMIT 1`, target.key);
+		// Every column: the undo row's after_hash covers the whole row (DESIGN.md §8).
+		const existing = await sql.get<Record<string, unknown>>(`SELECT * FROM ${target.table} WHERE ${target.where} ORDER BY id LIMIT 1`, target.key);
 		if (!existing) {
 			changes.push({target, kind: 'created'});
 		} else {
@@ -83,7 +84,7 @@ export const seedBaseline: Job<{force: boolean}> = {
 					const statement = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
 					const result = await tx.run(statement, [...Object.values(values), now, now]);
 					context.recordSql(statement, [...Object.values(values), now, now]);
-					undo.push({table, rowId: result.insertId, action: 'insert', afterHash: rowHash(table, values)});
+					undo.push({table, rowId: result.insertId, action: 'insert', afterHash: await afterHash(tx, table, {id: result.insertId, written: {...values, created_at: now, updated_at: now}})});
 				} else if (change.kind === 'updated') {
 					const existing = change.existing!;
 					const assignments = Object.keys(values).map(column => `${column} = ?`);
@@ -91,7 +92,7 @@ export const seedBaseline: Job<{force: boolean}> = {
 					await tx.run(statement, [...Object.values(values), now, existing.id]);
 					context.recordSql(statement, [...Object.values(values), now, existing.id]);
 					// updated_at too, so a rollback restores the row byte for byte.
-					undo.push({table, rowId: Number(existing.id), action: 'update', before: {...pickTracked(table, existing), updated_at: existing.updated_at ?? null}, afterHash: rowHash(table, {...existing, ...values})});
+					undo.push({table, rowId: Number(existing.id), action: 'update', before: {...pickTracked(table, existing), updated_at: existing.updated_at ?? null}, afterHash: await afterHash(tx, table, {id: Number(existing.id), before: existing, written: {...values, updated_at: now}})});
 				}
 			}
 

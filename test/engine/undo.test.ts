@@ -7,7 +7,7 @@ import {startRun} from '../../source/db/bookkeeping/runs.js';
 import {decodeFileBefore} from '../../source/db/bookkeeping/undo-journal.js';
 import {insertRows} from '../../source/db/bulk-insert.js';
 import {asDatabaseUnreachable, isConnectionLost} from '../../source/db/connection-errors.js';
-import {pickTracked, rowHash} from '../../source/engine/row-hash.js';
+import {pickTracked, legacyRowHash} from '../../source/engine/row-hash.js';
 import {restoreStatement} from '../../source/engine/undo/undo-rows.js';
 import {takeSnapshot} from '../../source/evidence/snapshot.js';
 import {rollbackJob} from '../../source/jobs/rollback.js';
@@ -52,14 +52,14 @@ async function memberScenario(database: TestDatabase, runId: string, count: numb
 		const current = Object.fromEntries(memberColumns.map((column, index) => [column, row[index]]));
 		const after = {...current, status: 'active', role: 'admin', deleted_at: null, metadata: '{"backfill":true}', updated_at: '2026-11-25 19:00:00'};
 		await database.sql.run(`UPDATE community_members SET status = 'active', role = 'admin', deleted_at = NULL, metadata = '{"backfill":true}', updated_at = '2026-11-25 19:00:00' WHERE id = ?`, [current.id]);
-		rows.push([runId, seq, 'community_members', current.id, 'update', JSON.stringify({...pickTracked('community_members', current), updated_at: current.updated_at}), rowHash('community_members', after)]);
+		rows.push([runId, seq, 'community_members', current.id, 'update', JSON.stringify({...pickTracked('community_members', current), updated_at: current.updated_at}), legacyRowHash('community_members', after)]);
 		seq += Number(current.id) % 3 === 0 ? 1 : 0;
 	}
 
 	for (let index = 0; index < inserted; index++) {
 		const row = {community_id: 2, user_id: index + 1, role: 'member', status: 'active', joined_at: '2026-01-01 00:00:00', metadata: '{"backfill":true}', deleted_at: null};
 		const result = await database.sql.run('INSERT INTO community_members (community_id, user_id, role, status, joined_at, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [row.community_id, row.user_id, row.role, row.status, row.joined_at, row.metadata, '2026-11-25 19:00:00', '2026-11-25 19:00:00']);
-		rows.push([runId, seq, 'community_members', result.insertId, 'insert', null, rowHash('community_members', row)]);
+		rows.push([runId, seq, 'community_members', result.insertId, 'insert', null, legacyRowHash('community_members', row)]);
 		seq += index % 4 === 0 ? 1 : 0;
 	}
 
@@ -105,9 +105,9 @@ testEachDialect('a missing inserted row counts as already_absent; an update and 
 	const updated = {...created, role: 'admin'};
 	await database.sql.run(`UPDATE community_members SET role = 'admin' WHERE id = ?`, [inserted.insertId]);
 	await undo(database, [
-		['run-c', 1, 'community_members', inserted.insertId, 'insert', null, rowHash('community_members', created)],
-		['run-c', 1, 'community_members', inserted.insertId, 'update', JSON.stringify(pickTracked('community_members', created)), rowHash('community_members', updated)],
-		['run-c', 1, 'community_members', 999_999, 'insert', null, rowHash('community_members', {...created, user_id: 10})],
+		['run-c', 1, 'community_members', inserted.insertId, 'insert', null, legacyRowHash('community_members', created)],
+		['run-c', 1, 'community_members', inserted.insertId, 'update', JSON.stringify(pickTracked('community_members', created)), legacyRowHash('community_members', updated)],
+		['run-c', 1, 'community_members', 999_999, 'insert', null, legacyRowHash('community_members', {...created, user_id: 10})],
 	]);
 	const result = await rollback(database);
 	t.deepEqual(result.metrics, {rows_deleted: 1, rows_restored: 1, files_restored: 0, conflicts: 0, already_absent: 1});
@@ -160,7 +160,7 @@ async function sessionWithTwoRuns(database: TestDatabase): Promise<Record<string
 		const row = {community_id: 5, user_id: user, role: 'member', status: 'active', joined_at: '2026-01-01 00:00:00', metadata: null, deleted_at: null};
 		const result = await database.sql.run('INSERT INTO community_members (community_id, user_id, role, status, joined_at) VALUES (5, ?, ?, ?, ?)', [user, 'member', 'active', row.joined_at]);
 		ids[runId] = result.insertId;
-		await undo(database, [[runId, 1, 'community_members', result.insertId, 'insert', null, rowHash('community_members', row)]]);
+		await undo(database, [[runId, 1, 'community_members', result.insertId, 'insert', null, legacyRowHash('community_members', row)]]);
 	}
 
 	return ids;

@@ -4,7 +4,7 @@ import type {Sql} from '../../source/db/sql.js';
 import {assumeNonConsecutiveIds} from '../../source/db/bulk-insert.js';
 import {PrerequisiteFailed, type RunbookError, UsageError} from '../../source/core/errors.js';
 import {parseJobParams} from '../../source/engine/job-runner.js';
-import {rowHash} from '../../source/engine/row-hash.js';
+import {wholeRowHash} from '../../source/engine/row-hash.js';
 import {takeSnapshot} from '../../source/evidence/snapshot.js';
 import {backfillMembership} from '../../source/jobs/backfill-membership.js';
 import {createTestDatabase, type TestDatabase, testEachDialect} from '../helpers/databases.js';
@@ -171,7 +171,7 @@ testEachDialect('exact metrics, rows, metadata, warnings and undo rows', async (
 	);
 	const current = await database.sql.all<Record<string, unknown>>('SELECT * FROM community_members');
 	for (const entry of undo) {
-		t.is(rowHash('community_members', current.find(row => Number(row.id) === Number(entry.row_id))!), entry.after_hash, `after_hash of member ${String(entry.row_id)}`);
+		t.is(wholeRowHash(current.find(row => Number(row.id) === Number(entry.row_id))!), entry.after_hash, `after_hash of member ${String(entry.row_id)}`);
 	}
 
 	t.deepEqual(JSON.parse(undo.find(entry => Number(entry.row_id) === 7)!.before!), {
@@ -202,7 +202,7 @@ testEachDialect('on a server without consecutive insert ids the ids are looked u
 	t.deepEqual(undo.filter(entry => entry.action === 'insert').map(entry => Number(entry.row_id)), [11, 12, 13, 14, 15, 16, 17, 18]);
 	const current = await database.sql.all<Record<string, unknown>>('SELECT * FROM community_members');
 	for (const entry of undo) {
-		t.is(rowHash('community_members', current.find(row => Number(row.id) === Number(entry.row_id))!), entry.after_hash, `after_hash of member ${String(entry.row_id)}`);
+		t.is(wholeRowHash(current.find(row => Number(row.id) === Number(entry.row_id))!), entry.after_hash, `after_hash of member ${String(entry.row_id)}`);
 	}
 });
 

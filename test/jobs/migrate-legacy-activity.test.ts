@@ -2,7 +2,7 @@ import test from 'ava';
 import {assumeNonConsecutiveIds, insertRows} from '../../source/db/bulk-insert.js';
 import {rollbackJob} from '../../source/jobs/rollback.js';
 import {runJob} from '../helpers/run-job.js';
-import {rowHash} from '../../source/engine/row-hash.js';
+import {wholeRowHash} from '../../source/engine/row-hash.js';
 import {takeSnapshot} from '../../source/evidence/snapshot.js';
 import {type TestDatabase, testEachDialect} from '../helpers/databases.js';
 import {activities, type ActivityView, digestAll, runLegacyActivity, seedLegacyData, sha1} from './helpers/legacy-activity.js';
@@ -94,7 +94,7 @@ testEachDialect('migrates exactly the rows of DESIGN.md §3.3 with --since=2025-
 	t.is(undo.length, 14);
 	t.true(undo.every(row => row.action === 'insert'));
 	const stored = await database.sql.all<Record<string, unknown>>('SELECT * FROM profile_activities');
-	const hashById = new Map(stored.map(row => [Number(row.id), rowHash('profile_activities', row)]));
+	const hashById = new Map(stored.map(row => [Number(row.id), wholeRowHash(row)]));
 	t.deepEqual(
 		undo.map(row => row.after_hash).sort(),
 		undo.map(row => hashById.get(Number(row.row_id))).sort(),

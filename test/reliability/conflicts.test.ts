@@ -47,7 +47,7 @@ for (const dialect of dialects) {
 			const onCreated = conflicts.find(conflict => conflict.row_id === Number(created!.row_id))!;
 			t.is(onCreated.action, 'insert');
 			t.is(onCreated.now.role, 'owner', 'the version as it is now');
-			t.regex(String(onCreated.as_left.after_hash), /^[\da-f]{64}$/, 'the version as the run left it (its hash)');
+			t.regex(String(onCreated.as_left.after_hash), /^r2:[\w-]{43}$/, 'the version as the run left it (its hash)');
 			t.is(onCreated.would_restore, null, 'rollback would delete the inserted row');
 			const onUpdated = conflicts.find(conflict => conflict.row_id === Number(updated!.row_id))!;
 			t.is(onUpdated.action, 'update');

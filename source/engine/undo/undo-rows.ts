@@ -1,11 +1,14 @@
 import {RollbackFailed} from '../../core/errors.js';
 import type {UndoAction, UndoRecord} from '../../db/bookkeeping/undo-journal.js';
 import {Sql} from '../../db/sql.js';
-import {rowHash, trackedColumns} from '../row-hash.js';
+import {hashLike, trackedColumns} from '../row-hash.js';
+import {ForeignKeyCatalog, type Reference} from './foreign-keys.js';
 
 // DESIGN.md §8 for table rows: a batch of journal records is first judged read-only (one SELECT per table, each row
 // compared with the hash the run left), then applied set-based (one DELETE … IN and one UPDATE … CASE per table).
-// A row that no longer looks as the run left it is a conflict: left alone unless --overwrite-conflicts.
+// A row that no longer looks as the run left it (its hash over every column differs) is a conflict: left alone unless
+// --overwrite-conflicts. A row the run inserted that other rows reference through a foreign key is a conflict that is
+// never deleted, not even with --overwrite-conflicts (a cascade would take platform data with it).
 
 /** A row (or file) that no longer looks as the run left it. */
 export type RollbackConflict = {
@@ -16,13 +19,20 @@ export type RollbackConflict = {
 	readonly action: UndoAction;
 	/** As the run left it: only its hash is known. */
 	readonly as_left: {readonly after_hash: string | null};
-	/** As it is now: the tracked columns (rows), or {exists, sha256, content} (files); null when it is gone. */
+	/** As it is now: every column (rows), or {exists, sha256, content} (files); null when it is gone. */
 	readonly now: Record<string, unknown> | null;
 	/** What rollback would put back: the `before` values, or null when it would delete the row / file. */
 	readonly would_restore: Record<string, unknown> | null;
-	/** `left` (the default) or `overwritten` (--overwrite-conflicts). */
-	readonly resolution: 'left' | 'overwritten';
+	/** The rows that reference an inserted row through a foreign key, when that is (part of) the reason. */
+	readonly referenced_by?: readonly Reference[];
+	/**
+	 * `left` (the default), `overwritten` (--overwrite-conflicts), or `kept-referenced`: a referenced row that
+	 * --overwrite-conflicts does not delete.
+	 */
+	readonly resolution: ConflictResolution;
 };
+
+export type ConflictResolution = 'left' | 'overwritten' | 'kept-referenced';
 
 export type RowVerdict = {
 	readonly deletes: Map<string, number[]>;
@@ -35,23 +45,29 @@ export type RowVerdict = {
 
 const identifier = /^[A-Za-z_]\w*$/;
 
-/** Reads the current rows of a batch's table records and decides, per record, what rollback does. Writes nothing. */
-export async function judgeRows(tx: Sql, records: readonly UndoRecord[], overwriteConflicts: boolean, columnCache: Map<string, Set<string>>): Promise<RowVerdict> {
+/**
+ * Reads the current rows of a batch's table records and decides, per record, what rollback does. Writes nothing.
+ * `foreignKeys` is read from the catalog once and kept: pass the same one for every batch of a rollback.
+ */
+export async function judgeRows(tx: Sql, records: readonly UndoRecord[], overwriteConflicts: boolean, columnCache: Map<string, Set<string>>, foreignKeys = new ForeignKeyCatalog()): Promise<RowVerdict> {
 	const verdict: RowVerdict = {deletes: new Map(), restores: new Map(), done: [], conflicts: [], alreadyAbsent: 0};
 	for (const [table, group] of groupByTable(records)) {
 		const columns = await tableColumns(tx, table, columnCache);
 		const current = await currentRows(tx, table, group);
+		// Rows rollback would delete: every inserted row still there (a changed one too, under --overwrite-conflicts).
+		const deletable = group.filter(record => record.action === 'insert').map(record => current.get(record.rowId ?? -1)).filter(row => row !== undefined);
+		const references = await foreignKeys.findReferences(tx, table, deletable);
 		for (const record of group) {
-			judgeOne(verdict, record, current.get(record.rowId ?? -1), columns, overwriteConflicts);
+			judgeOne(verdict, record, current.get(record.rowId ?? -1), columns, overwriteConflicts, references.get(record.rowId ?? -1));
 		}
 	}
 
 	return verdict;
 }
 
-function judgeOne(verdict: RowVerdict, record: UndoRecord, row: Record<string, unknown> | undefined, columns: ReadonlySet<string>, overwrite: boolean): void {
+function judgeOne(verdict: RowVerdict, record: UndoRecord, row: Record<string, unknown> | undefined, columns: ReadonlySet<string>, overwrite: boolean, referencedBy?: readonly Reference[]): void {
 	const {table} = record;
-	const conflict = (now: Record<string, unknown> | null, wouldRestore: Record<string, unknown> | null) => {
+	const conflict = (now: Record<string, unknown> | null, wouldRestore: Record<string, unknown> | null, references?: readonly Reference[]) => {
 		verdict.conflicts.push({
 			target_run: record.runId,
 			undo_id: record.id,
@@ -61,7 +77,8 @@ function judgeOne(verdict: RowVerdict, record: UndoRecord, row: Record<string, u
 			as_left: {after_hash: record.afterHash},
 			now,
 			would_restore: wouldRestore,
-			resolution: overwrite ? 'overwritten' : 'left',
+			...(references ? {referenced_by: references} : {}),
+			resolution: overwrite ? (references ? 'kept-referenced' : 'overwritten') : 'left',
 		});
 	};
 
@@ -72,9 +89,15 @@ function judgeOne(verdict: RowVerdict, record: UndoRecord, row: Record<string, u
 			return;
 		}
 
-		const matches = rowHash(table, row) === record.afterHash;
+		if (referencedBy && referencedBy.length > 0) {
+			// Never deleted while referenced: the journal record stays pending and the rollback ends with exit 5.
+			conflict(visible(row), null, referencedBy);
+			return;
+		}
+
+		const matches = hashLike(record.afterHash, table, row) === record.afterHash;
 		if (!matches) {
-			conflict(visible(table, row), null);
+			conflict(visible(row), null);
 		}
 
 		if (matches || overwrite) {
@@ -103,15 +126,15 @@ function judgeOne(verdict: RowVerdict, record: UndoRecord, row: Record<string, u
 		return;
 	}
 
-	const hash = rowHash(table, row);
+	const hash = hashLike(record.afterHash, table, row);
 	if (hash === record.afterHash) {
 		push(verdict.restores, table, {id: record.rowId!, values: before});
 		verdict.done.push(record.id);
-	} else if (hash === rowHash(table, {...row, ...before})) {
+	} else if (hash === hashLike(record.afterHash, table, {...row, ...before})) {
 		// Already as it was before the run (restored by hand, or by an earlier attempt): nothing to write.
 		verdict.done.push(record.id);
 	} else {
-		conflict(visible(table, row), before);
+		conflict(visible(row), before);
 		if (overwrite) {
 			push(verdict.restores, table, {id: record.rowId!, values: before});
 			verdict.done.push(record.id);
@@ -188,10 +211,9 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 	}
 }
 
-/** A row as shown in a conflict: its tracked columns plus updated_at. */
-function visible(table: string, row: Record<string, unknown>): Record<string, unknown> {
-	const columns = [...(trackedColumns[table] ?? []), 'updated_at'];
-	return Object.fromEntries(columns.filter(column => Object.hasOwn(row, column)).map(column => [column, row[column] ?? null]));
+/** A row as shown in a conflict: every column, as the database returns it (any of them may be what changed). */
+function visible(row: Record<string, unknown>): Record<string, unknown> {
+	return Object.fromEntries(Object.entries(row).map(([column, value]) => [column, typeof value === 'bigint' ? Number(value) : (value ?? null)]));
 }
 
 async function tableColumns(tx: Sql, table: string, cache: Map<string, Set<string>>): Promise<Set<string>> {

@@ -130,11 +130,19 @@ export function classifyPair(dialect: Dialect): string {
   END`;
 }
 
-/** Columns of a classified pair, for a batch (work table) or a dry run (aggregation subquery) alike. */
-export function classifiedColumns(dialect: Dialect): string {
+/** Prefix of the member row's columns in a batch's result: `member_row__<column>` (see `classifiedColumns`). */
+export const memberRowPrefix = 'member_row__';
+
+/**
+ * Columns of a classified pair, for a batch (work table) or a dry run (aggregation subquery) alike. `memberColumns`
+ * (the batch passes every column of community_members) adds the member row whole, as `member_row__<column>`: an
+ * update's after_hash covers every column of the row (DESIGN.md §8).
+ */
+export function classifiedColumns(dialect: Dialect, memberColumns: readonly string[] = []): string {
+	const wholeRow = memberColumns.map(column => `, m.\`${column}\` AS ${memberRowPrefix}${column}`).join('');
 	return `${classifyPair(dialect)} AS action, p.community_id, p.user_id, p.target_priority, ${timestampText(dialect, 'p.target_joined_at')} AS target_joined_at,
   p.first_course_id, p.enrollment_count, m.id AS member_id, m.role AS member_role, m.status AS member_status, m.joined_at AS member_joined_at,
-  ${timestampText(dialect, 'm.joined_at')} AS member_joined_text, m.deleted_at AS member_deleted_at, m.metadata AS member_metadata`;
+  ${timestampText(dialect, 'm.joined_at')} AS member_joined_text, m.deleted_at AS member_deleted_at, m.metadata AS member_metadata${wholeRow}`;
 }
 
 export const memberJoin = 'LEFT JOIN community_members m ON m.community_id = p.community_id AND m.user_id = p.user_id';

@@ -1,7 +1,7 @@
 import {Sql} from '../../db/sql.js';
 import {insertRowsWithIds} from '../../db/bulk-insert.js';
 import type {UndoRow} from '../../engine/batch-runner.js';
-import {pickTracked, rowHash} from '../../engine/row-hash.js';
+import {afterHashes, pickTracked} from '../../engine/row-hash.js';
 import {type ActivityRow, sameContent} from './activity.js';
 import {type FeedDuplicate, findFeedDuplicates} from './duplicates.js';
 
@@ -23,7 +23,8 @@ export type Classification = {
 
 const table = 'profile_activities';
 const writtenColumns = ['user_id', 'community_id', 'activity_type', 'subject_type', 'subject_id', 'idempotency_key', 'occurred_at', 'context', 'created_at', 'updated_at'] as const;
-const existingColumns = 'id, user_id, community_id, activity_type, subject_type, subject_id, idempotency_key, occurred_at, context, updated_at';
+// Every column: an update's after_hash covers the whole row (DESIGN.md §8).
+const existingColumns = '*';
 
 // SQLite binds at most 32,766 values per statement and MariaDB packets are finite: slice long lists.
 const keysPerLookup = 5000;
@@ -68,8 +69,10 @@ export async function writeActivities(tx: Sql, classification: Classification, n
 		// The ids come from the insert id; only a server that numbers rows non-consecutively makes us read them back.
 		const ids = await insertRowsWithIds(tx, table, writtenColumns, values);
 		const byKey = ids ? undefined : await rowsByKey(tx, created.map(row => row.idempotency_key), 'id, idempotency_key', record);
-		for (const [index, row] of created.entries()) {
-			undo.push({table, rowId: ids ? ids[index]! : Number(byKey!.get(row.idempotency_key)!.id), action: 'insert', afterHash: rowHash(table, row)});
+		const rowIds = created.map((row, index) => (ids ? ids[index]! : Number(byKey!.get(row.idempotency_key)!.id)));
+		const hashes = await afterHashes(tx, table, values.map((value, index) => ({id: rowIds[index]!, written: columnsOf(writtenColumns, value)})));
+		for (const [index, rowId] of rowIds.entries()) {
+			undo.push({table, rowId, action: 'insert', afterHash: hashes[index]!});
 		}
 	}
 
@@ -81,14 +84,25 @@ export async function writeActivities(tx: Sql, classification: Classification, n
 				? ` ON CONFLICT (idempotency_key) DO UPDATE SET ${assignments.map(column => `${column} = excluded.${column}`).join(', ')}`
 				: ` ON DUPLICATE KEY UPDATE ${assignments.map(column => `${column} = VALUES(${column})`).join(', ')}`;
 		await writeRows(tx, changed, now, suffix, record);
-		for (const {row, existing} of classification.updated) {
+		const hashes = await afterHashes(tx, table, classification.updated.map(({row, existing}) => ({id: Number(existing.id), before: existing, written: columnsOf(assignments, assignments.map(column => (column === 'updated_at' ? now : row[column as keyof ActivityRow])))})));
+		for (const [index, {existing}] of classification.updated.entries()) {
 			// updated_at too: the run sets it, so rollback must put it back for the table's checksum to match again.
 			const before = {...pickTracked(table, existing), updated_at: existing.updated_at ?? null};
-			undo.push({table, rowId: Number(existing.id), action: 'update', before, afterHash: rowHash(table, row)});
+			undo.push({table, rowId: Number(existing.id), action: 'update', before, afterHash: hashes[index]!});
 		}
 	}
 
 	return undo;
+}
+
+/** `{column: value}` of parallel lists (a loop: Object.fromEntries and spreads cost microseconds per row). */
+function columnsOf(columns: readonly string[], values: readonly unknown[]): Record<string, unknown> {
+	const row: Record<string, unknown> = {};
+	for (const [index, column] of columns.entries()) {
+		row[column] = values[index];
+	}
+
+	return row;
 }
 
 async function writeRows(tx: Sql, rows: readonly ActivityRow[], now: string, suffix: string, record?: SqlRecorder): Promise<void> {
