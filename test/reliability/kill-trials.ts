@@ -121,7 +121,7 @@ export async function killTrial(dialect: Dialect, job: KillJob, reference: Outco
 		if (JSON.stringify(outcome.metrics) !== JSON.stringify(reference.metrics)) problems.push(`metrics ${JSON.stringify(outcome.metrics)} ≠ ${JSON.stringify(reference.metrics)}`);
 		if (outcome.count !== outcome.distinct) problems.push(`${outcome.count - outcome.distinct} duplicate rows`);
 		if (outcome.count !== reference.count) problems.push(`${outcome.count} rows, uninterrupted ${reference.count}`);
-		if (outcome.rows !== reference.rows) problems.push('row contents differ from the uninterrupted run');
+		if (outcome.rows !== reference.rows) problems.push(`row contents differ from the uninterrupted run: ${firstDifference(outcome.rows, reference.rows)}`);
 		return {
 			seed,
 			killedAfterProgress,
@@ -134,6 +134,15 @@ export async function killTrial(dialect: Dialect, job: KillJob, reference: Outco
 	} finally {
 		await database.destroy();
 	}
+}
+
+/** The first row that differs, both versions: what a failed trial needs to be understood. */
+function firstDifference(actual: string, expected: string): string {
+	const actualRows = actual.split('\n');
+	const expectedRows = expected.split('\n');
+	const index = actualRows.findIndex((row, position) => row !== expectedRows[position]);
+	const at = index === -1 ? actualRows.length : index;
+	return `row ${at + 1}: after the resume ${actualRows[at] ?? '(none)'}, uninterrupted ${expectedRows[at] ?? '(none)'}`;
 }
 
 export {sleep};
