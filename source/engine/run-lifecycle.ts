@@ -2,7 +2,7 @@ import {randomUUID} from 'node:crypto';
 import {canonicalJson} from '../core/canonical-json.js';
 import {UsageError} from '../core/errors.js';
 import type {Clock, ProcessIdentity} from '../core/identity.js';
-import {parseTimestamp} from '../core/timestamps.js';
+import {formatTimestamp, parseTimestamp} from '../core/timestamps.js';
 import {lastBatchSeq} from '../db/bookkeeping/batches.js';
 import {acquireRunLock, type RunLock} from '../db/bookkeeping/run-lock.js';
 import {abortRun, findUnfinishedRun, finishRun, resumeRun, type RunMode, type RunRow, saveRunState, startRun} from '../db/bookkeeping/runs.js';
@@ -89,6 +89,9 @@ export async function openRun(prepared: PreparedRun): Promise<RunHandle> {
 
 	let checkpoint: Checkpoint | null = null;
 	let state: Record<string, unknown> = {};
+	// One instant, in whole seconds as runbook_runs stores it: the stamps a resumed run writes (parsed back from that
+	// row) must equal the ones the first process wrote before it died (DESIGN.md §6).
+	const startedAt = resume ? parseTimestamp(resume.startedAt) : parseTimestamp(formatTimestamp(clock.now()));
 	try {
 		if (resume) {
 			await resumeRun(database, runId, request.self, clock.now());
@@ -101,7 +104,7 @@ export async function openRun(prepared: PreparedRun): Promise<RunHandle> {
 				request.warn(`Started a new run; the unfinished run ${setAside} is marked aborted and kept for inspection (--restart).`);
 			}
 
-			await startRun(database, {runId, job: request.job, params: request.params, paramsHash: request.semanticHash, codeVersion: request.codeVersion, mode: request.mode, parentRunId: request.parentRunId ?? null, host: request.self.host, pid: request.self.pid, startedAt: clock.now()});
+			await startRun(database, {runId, job: request.job, params: request.params, paramsHash: request.semanticHash, codeVersion: request.codeVersion, mode: request.mode, parentRunId: request.parentRunId ?? null, host: request.self.host, pid: request.self.pid, startedAt});
 		}
 	} catch (error) {
 		await lock?.release();
@@ -112,7 +115,7 @@ export async function openRun(prepared: PreparedRun): Promise<RunHandle> {
 	return {
 		runId,
 		resumed: resume !== undefined,
-		startedAt: resume ? parseTimestamp(resume.startedAt) : clock.now(),
+		startedAt,
 		checkpoint,
 		state: () => state,
 		async saveState(next) {

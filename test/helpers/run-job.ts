@@ -40,6 +40,8 @@ export type RunJobOptions = {
 	readonly mode?: JobMode;
 	/** The run's clock (fixed). */
 	readonly now?: string | Date;
+	/** A moving clock instead (each call a later instant, as a real one): wins over `now`. */
+	readonly clock?: () => Date;
 	readonly appRoot?: string;
 	readonly env?: Record<string, string | undefined>;
 	readonly profile?: 'testing' | 'demo' | 'production';
@@ -86,7 +88,7 @@ export async function runJob(database: Database, job: Job<any>, rawParams: Recor
 		evidence: options.evidenceRoot === undefined ? memory : async runId => recordingSteps(await EvidenceFolder.create(options.evidenceRoot!, runId, {tool_version: 'test', database: fingerprint, command: job.name}), memory.steps),
 		snapshot: async tables => takeSnapshot(database.sql, tables),
 		dryRuns: async query => (options.evidenceRoot === undefined ? undefined : findLatestDryRun(options.evidenceRoot, query)),
-		clock: {now: () => now ?? new Date('2026-11-25T19:00:00Z')},
+		clock: {now: options.clock ?? (() => now ?? new Date('2026-11-25T19:00:00Z'))},
 		self: {host: 'test-host', pid: process.pid, isAlive: pid => pid === process.pid},
 		signal: options.signal ?? new AbortController().signal,
 		session: options.session,

@@ -293,6 +293,24 @@ testEachDialect('a crash after batch 2 resumes to the same rows and metrics; oth
 	}
 });
 
+testEachDialect('with a moving clock, the first process and the resume stamp the same instant: the run start as runbook_runs stores it', async (t, database) => {
+	await seeded(database);
+	// A real clock: every call later than the last, milliseconds included, crossing whole seconds.
+	let calls = 0;
+	const clock = () => new Date(Date.parse('2026-11-25T19:00:00.700Z') + 600 * calls++);
+	const crash = await t.throwsAsync(backfill(database, {batch: '3'}, {clock, crashAfterBatch: 2}));
+	const runId = (crash as RunbookError).run.runId!;
+	await backfill(database, {batch: '3'}, {clock});
+	const run = await database.sql.get<{started_at: string}>('SELECT started_at FROM runbook_runs WHERE run_id = ?', [runId]);
+	const started = String(run!.started_at).slice(0, 19);
+	const written = (await memberRows(database.sql)).filter(row => row.metadata?.includes(runId));
+	t.is(written.length, 13, 'created, reactivated and updated members');
+	const createdAt = new Set(written.filter(row => row.created_at !== old).map(row => row.created_at));
+	t.deepEqual([...createdAt], [started], 'members created before and after the crash carry the stored start');
+	const syncedAt = new Set(written.map(row => (JSON.parse(row.metadata!) as {backfill: {classrooms: {synced_at: string}}}).backfill.classrooms.synced_at));
+	t.deepEqual([...syncedAt], [`${started.replace(' ', 'T')}Z`]);
+});
+
 testEachDialect('--community by id and by slug; unknown or soft-deleted → UsageError and nothing written', async (t, database) => {
 	await seeded(database);
 	const before = await digest(database.sql);
