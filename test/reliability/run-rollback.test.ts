@@ -2,8 +2,10 @@ import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import test from 'ava';
 import {generateDemo} from '../../source/db/demo/generate-demo.js';
+import {demoAppKey} from '../../source/db/demo/json-columns.js';
 import type {Sql} from '../../source/db/sql.js';
 import {createTestDatabase, dialects, type TestDatabase} from '../helpers/databases.js';
+import {encryptedColumns, openStored} from '../helpers/encrypted-columns.js';
 import {buildDataset} from './dataset.js';
 import {checksums, cli, type CliResult, maskRunFields, normaliseRow, platformTablesChecked, temporaryFolder} from './helpers.js';
 
@@ -51,10 +53,21 @@ async function rollbackUntilDone(common: string[]): Promise<CliResult[]> {
 }
 
 /** Members and activities without ids (a second run inserts under new auto-increment ids), by natural key. */
-async function resultRows(sql: Sql, runStarts: string[]): Promise<Record<string, unknown[]>> {
+async function resultRows(sql: Sql, runStarts: string[], table: string): Promise<Record<string, unknown>[]> {
+	// Encryption draws a fresh IV each time, so the same value is compared as its stored form and its plaintext.
+	const encrypted = new Set<string>(encryptedColumns.filter(([name]) => name === table).map(([, column]) => column));
 	const mask = (row: Record<string, unknown>) => {
-		const masked = maskRunFields(normaliseRow(row));
+		const normalised = normaliseRow(row);
+		for (const column of encrypted) {
+			if (typeof normalised[column] === 'string') {
+				const opened = openStored(normalised[column], demoAppKey(42));
+				normalised[column] = opened.form === 'plain' ? opened.plaintext : `${opened.form}:${opened.plaintext}`;
+			}
+		}
+
+		const masked = maskRunFields(normalised);
 		delete masked.id;
+
 		for (const [key, value] of Object.entries(masked)) {
 			if (typeof value === 'string' && runStarts.includes(value)) {
 				masked[key] = '<run start>';
@@ -64,14 +77,23 @@ async function resultRows(sql: Sql, runStarts: string[]): Promise<Record<string,
 		return masked;
 	};
 
-	const members = (await sql.all<Record<string, unknown>>('SELECT * FROM community_members ORDER BY community_id, user_id')).map(mask);
-	const activities = (await sql.all<Record<string, unknown>>('SELECT * FROM profile_activities ORDER BY idempotency_key')).map(mask);
-	const communities = (await sql.all<Record<string, unknown>>('SELECT * FROM communities ORDER BY id')).map(row => {
-		const masked = mask(row);
-		masked.settings = typeof masked.settings === 'string' ? masked.settings.replaceAll(/"updated_at"\s*:\s*"[^"]*"/g, '"updated_at":"*"') : masked.settings;
-		return masked;
-	});
-	return {members, activities, communities};
+	const order = {community_members: 'community_id, user_id', profile_activities: 'idempotency_key', communities: 'id'}[table];
+	const rows = (await sql.all<Record<string, unknown>>(`SELECT * FROM ${table} ORDER BY ${order}`)).map(mask);
+	if (table === 'communities') {
+		for (const row of rows) {
+			row.settings = typeof row.settings === 'string' ? row.settings.replaceAll(/"updated_at"\s*:\s*"[^"]*"/g, '"updated_at":"*"') : row.settings;
+		}
+	}
+
+	return rows;
+}
+
+async function resultTables(sql: Sql, runStarts: string[]): Promise<Record<string, unknown[]>> {
+	return {
+		members: await resultRows(sql, runStarts, 'community_members'),
+		activities: await resultRows(sql, runStarts, 'profile_activities'),
+		communities: await resultRows(sql, runStarts, 'communities'),
+	};
 }
 
 async function runStartTimes(sql: Sql): Promise<string[]> {
@@ -87,6 +109,8 @@ for (const dialect of dialects) {
 			await generateDemo(database.sql, {size: 'tiny', seed: 42, now: demoNow});
 			const appRoot = temporaryFolder();
 			mkdirSync(join(appRoot, 'storage', 'app'), {recursive: true});
+			// The demo's encrypted columns are under the seed's key; the platform's .env holds it (DESIGN.md §2).
+			writeFileSync(join(appRoot, '.env'), `APP_KEY=${demoAppKey(42)}\n`);
 			const flagsFile = join(appRoot, 'storage', 'app', 'feature-flags.json');
 			const rolloutsFile = join(appRoot, 'storage', 'app', 'feature-rollouts.json');
 			writeFileSync(flagsFile, originalFlags);
@@ -98,7 +122,7 @@ for (const dialect of dialects) {
 			t.true(Number(first['backfill-membership']?.members_reactivated) > 0, 'and members to reactivate (left / pending / soft-deleted)');
 			t.true(Number(first['migrate-legacy-activity']?.records_created) > 0);
 			t.not(readFileSync(flagsFile, 'utf8'), originalFlags, 'enable-feature changed the flags file');
-			const firstRows = await resultRows(database.sql, await runStartTimes(database.sql));
+			const firstRows = await resultTables(database.sql, await runStartTimes(database.sql));
 
 			const rollbacks = await rollbackUntilDone(common);
 			t.deepEqual(
@@ -129,7 +153,7 @@ for (const dialect of dialects) {
 			// The same steps again: the same metrics and the same rows (run ids, sync times and run-start stamps masked).
 			const second = await runAll(t, common);
 			t.deepEqual(second, first);
-			t.deepEqual(await resultRows(database.sql, await runStartTimes(database.sql)), firstRows);
+			t.deepEqual(await resultTables(database.sql, await runStartTimes(database.sql)), firstRows);
 
 			const again = await rollbackUntilDone(common);
 			t.is(again.at(-1)!.code, 0);

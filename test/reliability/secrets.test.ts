@@ -4,6 +4,7 @@ import {createServer, type IncomingMessage} from 'node:http';
 import {join} from 'node:path';
 import test from 'ava';
 import {generateDemo} from '../../source/db/demo/generate-demo.js';
+import {demoAppKey} from '../../source/db/demo/json-columns.js';
 import {createTestDatabase, mysqlServerUrl} from '../helpers/databases.js';
 import {cli, temporaryFolder} from './helpers.js';
 
@@ -65,7 +66,9 @@ test('no password, API token or webhook URL in stdout, stderr, evidence files or
 		const folder = temporaryFolder();
 		const evidence = join(folder, 'evidence');
 		const common = [`--database-url=${url}`, '--profile=testing', `--app-root=${folder}`, `--evidence-dir=${evidence}`, `--notify-webhook=${webhook}`];
-		const env = {RUNBOOK_API_TOKEN: token};
+		// The demo's encrypted columns need the platform's key: a secret like any other.
+		const appKey = demoAppKey(5);
+		const env = {RUNBOOK_API_TOKEN: token, APP_KEY: appKey};
 
 		const outputs = [
 			await cli(['run', '--yes', '--backup-ack', ...common, '--output=json'], {env}),
@@ -80,7 +83,7 @@ test('no password, API token or webhook URL in stdout, stderr, evidence files or
 		t.is(outputs[5]!.code, 8, outputs[5]!.stderr);
 		t.true(received.length > 0, 'the notify step posted to the webhook');
 
-		const secrets = {password, token, plain, webhook, webhookPath: hookPath};
+		const secrets = {password, token, plain, webhook, webhookPath: hookPath, appKey, appKeyBytes: appKey.slice('base64:'.length)};
 		const haystacks: Array<[string, string]> = [];
 		for (const [index, output] of outputs.entries()) {
 			haystacks.push([`stdout of command ${index}`, output.stdout], [`stderr of command ${index}`, output.stderr]);
