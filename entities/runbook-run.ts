@@ -1,4 +1,5 @@
-import {defineEntity, type InferEntity} from '@mikro-orm/core';
+import type {InferEntity} from '@mikro-orm/core';
+import {defineEntity} from './mikro-orm-core.js';
 import {TimestampText} from './timestamp-text.js';
 
 const p = defineEntity.properties;

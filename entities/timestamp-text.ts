@@ -1,4 +1,5 @@
-import {type EntityProperty, type Platform, Type} from '@mikro-orm/core';
+import type {EntityProperty, Platform} from '@mikro-orm/core';
+import {Type} from './mikro-orm-core.js';
 
 /**
  * A timestamp kept as the text 'YYYY-MM-DD HH:MM:SS', never a JavaScript Date. MikroORM maps `columnType('timestamp')`

@@ -1,15 +1,13 @@
 import {existsSync, mkdirSync} from 'node:fs';
+import {createRequire} from 'node:module';
 import {dirname} from 'node:path';
-import {MikroORM, type Options} from '@mikro-orm/core';
-import {Migrator} from '@mikro-orm/migrations';
-import {MySqlDriver} from '@mikro-orm/mysql';
-import {SqliteDriver} from '@mikro-orm/sqlite';
+import type {MikroORM, Options} from '@mikro-orm/core';
 import {entities} from '../../entities/index.js';
+import {mikroOrmCore} from '../../entities/mikro-orm-core.js';
 import {DatabaseUnreachable, UsageError} from '../core/errors.js';
 import {type DatabaseTarget, describeTarget} from './database-url.js';
 import {jsonColumnsAsText} from './mysql-type-cast.js';
-import {Migration20261125000000} from './migrations/Migration20261125000000.js';
-import {Migration20261125010000} from './migrations/Migration20261125010000.js';
+import {existingTables} from './platform-schema.js';
 import {Sql} from './sql.js';
 
 export type Database = {
@@ -19,7 +17,16 @@ export type Database = {
 	readonly close: () => Promise<void>;
 };
 
-export const migrationsList = [{name: 'Migration20261125000000', class: Migration20261125000000}, {name: 'Migration20261125010000', class: Migration20261125010000}];
+// Only the driver of the database in use loads (a SQLite `status` never loads mysql2), through require() for the
+// reason entities/mikro-orm-core.ts gives. The Migrator and the migrations load only when one is pending: MikroORM
+// requires @mikro-orm/migrations itself on the first getMigrator().
+const require = createRequire(import.meta.url);
+const loadSqliteDriver = () => (require('@mikro-orm/sqlite') as typeof import('@mikro-orm/sqlite')).SqliteDriver;
+const loadMySqlDriver = () => (require('@mikro-orm/mysql') as typeof import('@mikro-orm/mysql')).MySqlDriver;
+
+/** The tool's own migrations in order (their classes: migrations/list.ts, a test keeps the two equal). */
+export const runbookMigrationNames: readonly string[] = ['Migration20261125000000', 'Migration20261125010000'];
+const migrationsTable = 'runbook_migrations';
 
 export function ormOptions(target: DatabaseTarget, options: {readonly sessionTimeZone?: string} = {}): Options {
 	const common = {
@@ -27,12 +34,11 @@ export function ormOptions(target: DatabaseTarget, options: {readonly sessionTim
 		discovery: {warnWhenNoEntities: false},
 		debug: false,
 		allowGlobalContext: true,
-		extensions: [Migrator],
-		migrations: {tableName: 'runbook_migrations', migrationsList, transactional: target.dialect === 'sqlite', snapshot: false, silent: true},
+		migrations: {tableName: migrationsTable, migrationsList: [], transactional: target.dialect === 'sqlite', snapshot: false, silent: true},
 		ensureDatabase: false,
 	} satisfies Options;
 	if (target.dialect === 'sqlite') {
-		return {...common, driver: SqliteDriver, dbName: target.path, pool: {min: 1, max: 1}} as Options;
+		return {...common, driver: loadSqliteDriver(), dbName: target.path, pool: {min: 1, max: 1}} as Options;
 	}
 
 	// A TIMESTAMP is converted through the session time zone, so sessions keep the zone the platform's own connections
@@ -42,7 +48,7 @@ export function ormOptions(target: DatabaseTarget, options: {readonly sessionTim
 	const {sessionTimeZone} = options;
 	return {
 		...common,
-		driver: MySqlDriver,
+		driver: loadMySqlDriver(),
 		host: target.host,
 		port: target.port,
 		user: target.user,
@@ -93,7 +99,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
 
 	let orm: MikroORM | undefined;
 	try {
-		orm = await MikroORM.init(ormOptions(target, {sessionTimeZone: options.sessionTimeZone}));
+		orm = await mikroOrmCore.MikroORM.init(ormOptions(target, {sessionTimeZone: options.sessionTimeZone}));
 		if (!(await orm.isConnected())) {
 			const check = await orm.checkConnection();
 			throw Object.assign(new Error(check.ok ? 'not connected' : check.reason), {cause: check.ok ? undefined : check.error});
@@ -171,17 +177,29 @@ function findCode(error: unknown): string | undefined {
 
 /** Applies the tool's own migrations; returns the names applied (empty when already current). */
 export async function migrateRunbookTables(database: Database): Promise<string[]> {
-	const migrator = database.orm.getMigrator();
-	const pending = await migrator.getPendingMigrations();
-	if (pending.length === 0) {
+	if ((await pendingRunbookMigrations(database)).length === 0) {
 		return [];
 	}
 
+	const migrator = await runbookMigrator(database);
+	const pending = await migrator.getPendingMigrations();
 	await migrator.up();
 	return pending.map(migration => migration.name);
 }
 
+/** The migrations not yet applied, read from the migrations table (no Migrator needed when there are none). */
 export async function pendingRunbookMigrations(database: Database): Promise<string[]> {
-	const pending = await database.orm.getMigrator().getPendingMigrations();
-	return pending.map(migration => migration.name);
+	if (!(await existingTables(database.sql)).has(migrationsTable)) {
+		return [...runbookMigrationNames];
+	}
+
+	const applied = new Set((await database.sql.all<{name: string}>(`SELECT name FROM ${migrationsTable}`)).map(row => row.name));
+	return runbookMigrationNames.filter(name => !applied.has(name));
+}
+
+async function runbookMigrator(database: Database) {
+	const {migrationsList} = await import('./migrations/list.js');
+	const {config} = database.orm;
+	config.set('migrations', {...config.get('migrations'), migrationsList});
+	return database.orm.getMigrator();
 }

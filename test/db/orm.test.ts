@@ -1,6 +1,7 @@
 import test from 'ava';
 import {parseDatabaseUrl} from '../../source/db/database-url.js';
-import {openDatabase, pendingRunbookMigrations} from '../../source/db/orm.js';
+import {migrateRunbookTables, openDatabase, pendingRunbookMigrations, runbookMigrationNames} from '../../source/db/orm.js';
+import {migrationsList} from '../../source/db/migrations/list.js';
 import {existingTables, platformTables} from '../../source/db/platform-schema.js';
 import {DatabaseUnreachable, UsageError} from '../../source/core/errors.js';
 import {testEachDialect} from '../helpers/databases.js';
@@ -16,6 +17,18 @@ testEachDialect('creates the platform schema and the runbook tables', async (t, 
 
 testEachDialect('reports the runbook migrations as pending on a bare platform schema', async (t, database) => {
 	t.deepEqual(await pendingRunbookMigrations(database), ['Migration20261125000000', 'Migration20261125010000']);
+}, {runbookTables: false});
+
+testEachDialect('a partly migrated database gets the rest, and the names checked without the Migrator match its list', async (t, database) => {
+	t.deepEqual(migrationsList.map(migration => migration.name), [...runbookMigrationNames]);
+	t.deepEqual(await migrateRunbookTables(database), ['Migration20261125000000', 'Migration20261125010000']);
+	t.deepEqual(await pendingRunbookMigrations(database), []);
+	t.deepEqual(await migrateRunbookTables(database), []);
+	await database.sql.run(`DELETE FROM runbook_migrations WHERE name = 'Migration20261125010000'`);
+	await database.sql.run('DROP TABLE runbook_backfill_pairs');
+	t.deepEqual(await pendingRunbookMigrations(database), ['Migration20261125010000']);
+	t.deepEqual(await migrateRunbookTables(database), ['Migration20261125010000']);
+	t.true((await existingTables(database.sql)).has('runbook_backfill_pairs'));
 }, {runbookTables: false});
 
 test('an unreachable server is exit 8 naming host:port, never the password', async t => {

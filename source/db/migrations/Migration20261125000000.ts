@@ -1,4 +1,4 @@
-import {Migration} from '@mikro-orm/migrations';
+import {Migration} from './migration-base.js';
 import {migrationDialect} from './column-types.js';
 
 /** The tool's own bookkeeping tables (DESIGN.md §4). They never touch the platform's tables. */

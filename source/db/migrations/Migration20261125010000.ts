@@ -1,4 +1,4 @@
-import {Migration} from '@mikro-orm/migrations';
+import {Migration} from './migration-base.js';
 import {migrationDialect} from './column-types.js';
 
 /**
