@@ -38,6 +38,16 @@ function newestSource() {
 const stamp = join(root, 'dist', '.built');
 const checkout = existsSync(join(root, '.git'));
 if (existsSync(stamp) && (!checkout || statSync(stamp).mtimeMs >= newestSource())) {
+	// `--help` and `<command> --help` answer from the texts the build took from this very CLI (dist/help.json).
+	const [first, second] = process.argv.slice(2);
+	const isHelp = argument => argument === '--help' || argument === '-h';
+	const asked = process.argv.length === 3 && isHelp(first) ? '' : process.argv.length === 4 && isHelp(second) ? first : undefined;
+	const texts = asked === undefined ? {} : JSON.parse(readFileSync(join(root, 'dist', 'help.json'), 'utf8'));
+	if (asked !== undefined && Object.hasOwn(texts, asked)) {
+		process.stdout.write(texts[asked]);
+		process.exit(0);
+	}
+
 	await import('../dist/source/cli.js');
 } else {
 	const {register} = await import('tsx/esm/api');

@@ -4,7 +4,7 @@
 // Running compiled JavaScript saves tsx's loader (~50 MiB of a process's memory and ~1 s of start-up).
 import {spawnSync} from 'node:child_process';
 import {createRequire} from 'node:module';
-import {mkdirSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 
 const root = new URL('..', import.meta.url).pathname;
 let tsc;
@@ -23,4 +23,8 @@ if (result.status !== 0) {
 }
 
 mkdirSync(`${root}dist`, {recursive: true});
+// The help texts, from the compiled CLI itself: the bin answers --help from them without loading the command list.
+const {helpSnapshot} = await import(`${root}dist/source/cli/help-snapshot.js`);
+const {version} = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
+writeFileSync(`${root}dist/help.json`, `${JSON.stringify(await helpSnapshot(version))}\n`);
 writeFileSync(`${root}dist/.built`, `${new Date().toISOString()}\n`);

@@ -15,6 +15,7 @@ import {usageErrorFrom} from './zod-error.js';
 // Only cheap modules are imported here: a command's code (the ORM, the drivers, Ink) loads when that command runs,
 // so `--help` and `--version` answer at once.
 
+const helpWidth = 100;
 const globalKeys = new Set(Object.keys(globalOptionsSchema.shape));
 
 export type Invocation = {
@@ -47,10 +48,12 @@ export async function runCli({argv, terminal, signal, version, forceExit, hooks 
 		.version(version, '--version')
 		.exitOverride()
 		.configureOutput({writeOut: text => terminal.stdout.write(text), writeErr: () => {}})
+		// One width everywhere, so the help the build stores for the bin (help-snapshot.ts) is the help printed here.
+		.configureHelp({helpWidth})
 		.showSuggestionAfterError(true);
 
 	for (const entry of commands) {
-		const command = program.command(entry.name, {isDefault: entry.name === 'guide'}).description(entry.summary).exitOverride().configureOutput({writeOut: text => terminal.stdout.write(text), writeErr: () => {}});
+		const command = program.command(entry.name, {isDefault: entry.name === 'guide'}).description(entry.summary).exitOverride().configureOutput({writeOut: text => terminal.stdout.write(text), writeErr: () => {}}).configureHelp({helpWidth});
 		for (const argument of entry.arguments ?? []) {
 			command.argument(argument);
 		}

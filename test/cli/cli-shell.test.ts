@@ -4,6 +4,7 @@ import {join} from 'node:path';
 import test from 'ava';
 import {createTestDatabase, dialects} from '../helpers/databases.js';
 import {isOneLineError, runCli} from '../helpers/cli.js';
+import {helpSnapshot} from '../../source/cli/help-snapshot.js';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'runbook-cli-'));
 
@@ -47,6 +48,17 @@ test('--version and --help answer on stdout with exit 0', async t => {
 	t.is(help.code, 0);
 	t.regex(help.stdout, /--source <source>/);
 	t.regex(help.stdout, /--database-url <url>/);
+});
+
+test('the bin prints the same help as the CLI builds from the commands (dist/help.json when the build is fresh)', async t => {
+	const snapshot = await helpSnapshot('0.1.0');
+	t.regex(snapshot['']!, /Commands:[\s\S]*backfill-membership/);
+	for (const [args, key] of [[['--help'], ''], [['-h'], ''], [['rollback', '--help'], 'rollback'], [['backfill-membership', '-h'], 'backfill-membership']] as const) {
+		const result = await runCli(args);
+		t.is(result.code, 0, result.stderr);
+		t.is(result.stdout, snapshot[key], args.join(' '));
+		t.is(result.stderr, '');
+	}
 });
 
 for (const dialect of dialects) {
