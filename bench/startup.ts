@@ -19,11 +19,28 @@ const targets = {version: 150, help: 250, status: 700, guide_first_frame: 800} a
 /** Wall time until the process exits (`until` absent) or until its output first matches `until` (then it is killed). */
 async function timeOnce(command: string, args: readonly string[], cwd: string, until?: RegExp): Promise<number> {
 	const started = performance.now();
-	const child = spawn(command, args, {cwd, stdio: ['pipe', 'pipe', 'pipe'], env: {...process.env, DATABASE_URL: '', NO_COLOR: '1', FORCE_COLOR: '0', CI: ''}});
+	// Its own process group: killing `script` alone would leave the guide under it running, holding the run lock.
+	const child = spawn(command, args, {cwd, detached: true, stdio: ['pipe', 'pipe', 'pipe'], env: {...process.env, DATABASE_URL: '', NO_COLOR: '1', FORCE_COLOR: '0', CI: 'false'}});
+	const killGroup = () => {
+		try {
+			process.kill(-child.pid!, 'SIGKILL');
+		} catch {
+			// Already gone.
+		}
+	};
+
 	return new Promise((resolve, reject) => {
 		let output = '';
 		let done = false;
+		const timeout = setTimeout(() => {
+			killGroup();
+			if (!done) {
+				done = true;
+				reject(new Error(`${args.join(' ')} showed nothing matching ${String(until ?? 'an exit')} within 60 s: ${output.slice(-500)}`));
+			}
+		}, 60_000);
 		const finish = (ms: number) => {
+			clearTimeout(timeout);
 			if (!done) {
 				done = true;
 				resolve(ms);
@@ -34,13 +51,14 @@ async function timeOnce(command: string, args: readonly string[], cwd: string, u
 			output += chunk.toString();
 			if (until && until.test(output)) {
 				finish(performance.now() - started);
-				child.kill('SIGKILL');
+				killGroup();
 			}
 		};
 
 		child.stdout.on('data', onData);
 		child.stderr.on('data', onData);
 		child.on('close', code => {
+			clearTimeout(timeout);
 			if (until && !done) {
 				reject(new Error(`${args.join(' ')} exited (${String(code)}) before its first frame: ${output.slice(-500)}`));
 				return;

@@ -1,5 +1,6 @@
 import {existsSync, readFileSync} from 'node:fs';
 import process from 'node:process';
+import {isContinuousIntegration} from './cli/ci-environment.js';
 import {runCli} from './cli/program.js';
 
 // Entry only: argv → runCli → exit code. The one place that touches process.exit and signals.
@@ -22,8 +23,7 @@ const onSignal = (signal: NodeJS.Signals) => {
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
-const ci = process.env.CI !== undefined && !['', '0', 'false'].includes(process.env.CI);
-const interactive = !ci && process.stdin.isTTY === true && process.stdout.isTTY === true;
+const interactive = !isContinuousIntegration(process.env) && process.stdin.isTTY === true && process.stdout.isTTY === true;
 const code = await runCli({
 	argv: process.argv.slice(2),
 	// npm start runs in the package folder; INIT_CWD is where the operator typed the command (relative paths mean that).
