@@ -48,7 +48,7 @@ if (existsSync(stamp) && (!checkout || statSync(stamp).mtimeMs >= newestSource()
 		process.exit(0);
 	}
 
-	await import('../dist/source/cli.js');
+	await import('../dist/bundle/cli.js');
 } else {
 	const {register} = await import('tsx/esm/api');
 	register({tsconfig: join(root, 'tsconfig.json')});
