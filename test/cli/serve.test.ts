@@ -39,7 +39,7 @@ async function freePort(): Promise<number> {
 	return port;
 }
 
-async function waitFor(t: ExecutionContext, child: Child, pattern: RegExp, timeoutMs = 30_000): Promise<RegExpExecArray> {
+async function waitFor(t: ExecutionContext, child: Child, pattern: RegExp, timeoutMs = 90_000): Promise<RegExpExecArray> {
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline) {
 		const match = pattern.exec(child.stderr());

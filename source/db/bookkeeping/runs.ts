@@ -32,16 +32,8 @@ export type RunRow = {
 	readonly finishedAt: string | null;
 };
 
-export type NewRun = {
-	readonly runId: string;
-	readonly job: string;
-	readonly params: Record<string, unknown>;
-	readonly paramsHash: string;
-	readonly codeVersion: string;
-	readonly mode: RunMode;
+export type NewRun = Pick<RunRow, 'runId' | 'job' | 'params' | 'paramsHash' | 'codeVersion' | 'mode' | 'host' | 'pid'> & {
 	readonly parentRunId?: string | null;
-	readonly host: string;
-	readonly pid: number;
 	readonly startedAt: Date;
 	readonly state?: Record<string, unknown>;
 };
