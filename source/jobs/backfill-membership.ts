@@ -1,6 +1,6 @@
 import {bannedPairEnrollments, clearPairs, fillPairs, pairsTable} from '../db/bookkeeping/backfill-pairs.js';
 import type {Sql} from '../db/sql.js';
-import {readTableShape} from '../db/table-shape.js';
+import {rowsById} from '../db/table-shape.js';
 import type {BatchSource} from '../engine/batch-runner.js';
 import {addMetrics} from '../engine/batch-runner.js';
 import {isoSeconds} from '../core/timestamps.js';
@@ -256,22 +256,50 @@ async function buildWorkTable(context: Context, workSet: WorkSet, upperBound: nu
 }
 
 /**
+ * The batch SELECT: each pair classified against its member row. Walks the primary key: both planners prefer the
+ * (run_id, id) index, which costs a second lookup per pair (4x slower per batch on MariaDB). The work table only ever
+ * holds this run's pairs, so run_id is a check, not a filter. The member row's other columns are not selected here:
+ * most pairs have none (creates), and 17 more columns per row doubled what node-sqlite3 takes to return a batch.
+ */
+function pairBatchStatement(dialect: Sql['dialect']): string {
+	const lock = dialect === 'mysql' ? ' FOR UPDATE' : '';
+	const byPrimaryKey = dialect === 'mysql' ? 'FORCE INDEX (PRIMARY)' : 'NOT INDEXED';
+	return `SELECT p.id AS pair_id, ${classifiedColumns(dialect)} FROM ${pairsTable} p ${byPrimaryKey} ${memberJoin} WHERE p.run_id = ? AND p.id > ? AND p.id <= ? ORDER BY p.id LIMIT ?${lock}`;
+}
+
+/** The pairs whose member row is updated, given that row whole (every column, for the after_hash, DESIGN.md §8). */
+async function withWholeMemberRows(tx: Sql, pairs: readonly ClassifiedPair[]): Promise<ClassifiedPair[]> {
+	const ids = pairs.filter(pair => pair.member && (pair.action === 'reactivate' || pair.action === 'update')).map(pair => pair.member!.id);
+	if (ids.length === 0) {
+		return [...pairs];
+	}
+
+	const rows = await rowsById(tx, 'community_members', ids);
+	return pairs.map(pair => {
+		if (!pair.member || (pair.action !== 'reactivate' && pair.action !== 'update')) {
+			return pair;
+		}
+
+		const row = rows.get(pair.member.id);
+		if (!row) {
+			throw new Error(`Member row #${pair.member.id} (community ${pair.communityId}, user ${pair.userId}) was not found again in its own batch.`);
+		}
+
+		return {...pair, member: {...pair.member, row}};
+	});
+}
+
+/**
  * One batch: the next `limit` pairs after `after` (keys relative to the work table's base id), classified against
  * their member rows and written set-based. The pairs stay until the run finishes (the cursor already says which are
  * done): deleting them batch by batch cost a statement per batch and bought nothing.
  */
 async function runPairBatch(tx: Sql, runId: string, base: number, range: {after: number; limit: number; upperBound: number}, stamp: Stamp, record: (statement: string, parameters: readonly unknown[]) => void) {
-	const lock = tx.dialect === 'mysql' ? ' FOR UPDATE' : '';
-	// Walk the primary key: both planners prefer the (run_id, id) index, which costs a second lookup per pair (4x slower
-	// per batch on MariaDB). The work table only ever holds this run's pairs, so run_id is a check, not a filter.
-	const byPrimaryKey = tx.dialect === 'mysql' ? 'FORCE INDEX (PRIMARY)' : 'NOT INDEXED';
-	// Every column of the member row too, for the after_hash of an update (DESIGN.md §8).
-	const memberColumns = (await readTableShape(tx, 'community_members')).columns.map(column => column.name);
-	const statement = `SELECT p.id AS pair_id, ${classifiedColumns(tx.dialect, memberColumns)} FROM ${pairsTable} p ${byPrimaryKey} ${memberJoin} WHERE p.run_id = ? AND p.id > ? AND p.id <= ? ORDER BY p.id LIMIT ?${lock}`;
+	const statement = pairBatchStatement(tx.dialect);
 	const parameters = [runId, base + range.after, base + range.upperBound, range.limit];
 	record(statement, parameters);
 	const rows = await tx.all<Record<string, unknown>>(statement, parameters);
-	const pairs = rows.map(toClassifiedPair);
+	const pairs = await withWholeMemberRows(tx, rows.map(toClassifiedPair));
 	const lastId = rows.length < range.limit ? base + range.upperBound : Number(rows.at(-1)!.pair_id);
 	let metrics: Record<string, number> = {};
 	for (const pair of pairs) {
