@@ -25,7 +25,7 @@ export type PhaseSpec =
 	| {readonly phase: 'single'; readonly name: string; readonly url: string; readonly job: JobName; readonly appKey?: string}
 	| {readonly phase: 'job'; readonly name: string; readonly url: string; readonly job: JobName; readonly mode: 'dry-run' | 'execute'; readonly batch: number; readonly adaptive: boolean; readonly ui: boolean; readonly appKey?: string}
 	| {readonly phase: 'resume'; readonly name: string; readonly url: string; readonly job: JobName; readonly batch: number; readonly crashAfterBatch: number; readonly appKey?: string}
-	| {readonly phase: 'orm'; readonly name: string; readonly url: string; readonly sample: number};
+	| {readonly phase: 'orm'; readonly name: string; readonly url: string; readonly sample: number; readonly appKey?: string};
 
 const jobs: Record<JobName, {job: Job<any>; params: (batch: number) => Record<string, unknown>}> = {
 	backfill: {job: backfillMembership, params: batch => ({source: 'classrooms', batch: String(batch)})},
@@ -56,7 +56,7 @@ async function measure(spec: PhaseSpec): Promise<Measured> {
 		}
 
 		if (spec.phase === 'orm') {
-			const result = await naiveOrmBackfill(database, spec.sample);
+			const result = await naiveOrmBackfill(database, spec.sample, benchPlatform(spec.appKey));
 			return {seconds: result.seconds, details: {sample_enrollments: result.enrollments, members_written: result.written}};
 		}
 
