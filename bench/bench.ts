@@ -297,12 +297,18 @@ async function main(): Promise<void> {
 	let startup: StartupTimings | undefined;
 	if (args.startup !== 'no') {
 		process.stderr.write('start-up (median of 10 runs each) …\n');
-		startup = await measureStartup();
-		for (const [name, timing] of Object.entries(startup)) {
+		// A start-up that fails or hangs is a MISS with its reason; the database phases still run.
+		startup = await measureStartup().catch((error: unknown) => {
+			allTargets.push({db: 'all', target: 'start-up timings', value: `failed: ${(error as Error).message.split('\n')[0]!.slice(0, 200)}`, pass: false});
+			return undefined;
+		});
+		for (const [name, timing] of Object.entries(startup ?? {})) {
 			allTargets.push({db: 'all', target: `start-up: ${name.replaceAll('_', ' ')} ≤ ${timing.target_ms} ms (median of 10)`, value: `${timing.median_ms} ms`, pass: timing.median_ms <= timing.target_ms});
 		}
 
-		writeFileSync(join(resultsFolder, `${day}-startup.json`), `${JSON.stringify({machine: machineOf(), startup}, null, '\t')}\n`);
+		if (startup) {
+			writeFileSync(join(resultsFolder, `${day}-startup.json`), `${JSON.stringify({machine: machineOf(), startup}, null, '\t')}\n`);
+		}
 	}
 
 	const combinations = args.dbs.flatMap(db => args.datasets.flatMap(kind => args.variants.map(variant => [db, kind, variant] as const)));

@@ -16,6 +16,9 @@ export type StartupTimings = Record<'version' | 'help' | 'status' | 'guide_first
 
 const targets = {version: 150, help: 250, status: 700, guide_first_frame: 800} as const;
 
+/** A start-up that takes longer than this is reported as a failure instead of hanging the bench. */
+const runTimeoutMs = 30_000;
+
 /** Wall time until the process exits (`until` absent) or until its output first matches `until` (then it is killed). */
 async function timeOnce(command: string, args: readonly string[], cwd: string, until?: RegExp): Promise<number> {
 	const started = performance.now();
@@ -23,7 +26,15 @@ async function timeOnce(command: string, args: readonly string[], cwd: string, u
 	return new Promise((resolve, reject) => {
 		let output = '';
 		let done = false;
+		const timer = setTimeout(() => {
+			if (!done) {
+				done = true;
+				child.kill('SIGKILL');
+				reject(new Error(`${args.join(' ')} did not ${until ? 'draw its first frame' : 'exit'} within ${runTimeoutMs / 1000} s: ${output.slice(-300)}`));
+			}
+		}, runTimeoutMs);
 		const finish = (ms: number) => {
+			clearTimeout(timer);
 			if (!done) {
 				done = true;
 				resolve(ms);
@@ -41,12 +52,19 @@ async function timeOnce(command: string, args: readonly string[], cwd: string, u
 		child.stdout.on('data', onData);
 		child.stderr.on('data', onData);
 		child.on('close', code => {
-			if (until && !done) {
+			if (done) {
+				return;
+			}
+
+			clearTimeout(timer);
+			if (until) {
+				done = true;
 				reject(new Error(`${args.join(' ')} exited (${String(code)}) before its first frame: ${output.slice(-500)}`));
 				return;
 			}
 
-			if (!until && code !== 0) {
+			if (code !== 0) {
+				done = true;
 				reject(new Error(`${args.join(' ')} exited ${String(code)}: ${output.slice(-500)}`));
 				return;
 			}
