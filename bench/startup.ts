@@ -22,7 +22,10 @@ const runTimeoutMs = 30_000;
 /** Wall time until the process exits (`until` absent) or until its output first matches `until` (then it is killed). */
 async function timeOnce(command: string, args: readonly string[], cwd: string, until?: RegExp): Promise<number> {
 	const started = performance.now();
-	const child = spawn(command, args, {cwd, stdio: ['pipe', 'pipe', 'pipe'], env: {...process.env, DATABASE_URL: '', NO_COLOR: '1', FORCE_COLOR: '0', CI: ''}});
+	// CI removed, not emptied: Ink (is-in-ci) treats a CI variable that exists at all, even '', as CI and draws no
+	// frame until the app exits, so the guide's first frame never came (the bench hung on it).
+	const {CI: _ci, CONTINUOUS_INTEGRATION: _continuous, ...environment} = process.env;
+	const child = spawn(command, args, {cwd, stdio: ['pipe', 'pipe', 'pipe'], env: {...environment, DATABASE_URL: '', NO_COLOR: '1', FORCE_COLOR: '0'}});
 	return new Promise((resolve, reject) => {
 		let output = '';
 		let done = false;
