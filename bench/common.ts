@@ -5,6 +5,7 @@ import {join} from 'node:path';
 import {parseDatabaseUrl} from '../source/db/database-url.js';
 import {type Database, migrateRunbookTables, openDatabase} from '../source/db/orm.js';
 import {existingTables} from '../source/db/platform-schema.js';
+import {suspendForeignKeys} from '../source/db/demo/bulk-load.js';
 
 export type BenchDb = 'sqlite' | 'mariadb';
 
@@ -36,14 +37,28 @@ export async function saveBaseline(database: Database): Promise<void> {
 export async function restoreBaseline(database: Database): Promise<void> {
 	const {sql} = database;
 	const tables = await existingTables(sql);
-	const wipe = async (table: string) => sql.run(sql.dialect === 'sqlite' ? `DELETE FROM ${table}` : `TRUNCATE TABLE ${table}`);
-	for (const table of [...tables].filter(name => name.startsWith('runbook_') && name !== 'runbook_migrations').sort()) {
-		await wipe(table);
-	}
+	// With the foreign keys suspended: community_points_ledger references community_members (MariaDB refuses to
+	// TRUNCATE a referenced table; SQLite would cascade the DELETE into the ledger). The ids come back as they were.
+	const restoreSqliteKeys = sql.dialect === 'sqlite' ? await suspendForeignKeys(sql) : undefined;
+	try {
+		await sql.transaction(async tx => {
+			const restoreMysqlKeys = tx.dialect === 'mysql' ? await suspendForeignKeys(tx) : undefined;
+			try {
+				const wipe = async (table: string) => tx.run(tx.dialect === 'sqlite' ? `DELETE FROM ${table}` : `TRUNCATE TABLE ${table}`);
+				for (const table of [...tables].filter(name => name.startsWith('runbook_') && name !== 'runbook_migrations').sort()) {
+					await wipe(table);
+				}
 
-	for (const table of restoredTables) {
-		await wipe(table);
-		await sql.run(`INSERT INTO ${table} SELECT * FROM bench_base_${table}`);
+				for (const table of restoredTables) {
+					await wipe(table);
+					await tx.run(`INSERT INTO ${table} SELECT * FROM bench_base_${table}`);
+				}
+			} finally {
+				await restoreMysqlKeys?.();
+			}
+		});
+	} finally {
+		await restoreSqliteKeys?.();
 	}
 
 	if (sql.dialect === 'sqlite') {

@@ -7,9 +7,14 @@ import {User} from '../entities/user.js';
 import type {Database} from '../source/db/orm.js';
 import {formatTimestamp, isoSeconds} from '../source/core/timestamps.js';
 import {loadCommunityLinks, rolePriority, type RoleName} from '../source/jobs/classroom-links.js';
+import {jsonColumns, writeFormOf} from '../source/jobs/platform/json-columns.js';
+import type {PlatformSettings} from '../source/core/platform-settings.js';
 
-export async function naiveOrmBackfill(database: Database, sample: number): Promise<{enrollments: number; written: number; seconds: number}> {
-	const {communities} = await loadCommunityLinks(database.sql, {});
+export async function naiveOrmBackfill(database: Database, sample: number, platform: PlatformSettings): Promise<{enrollments: number; written: number; seconds: number}> {
+	// The links through the platform's key (the encrypted variant's settings are envelopes), metadata written in the
+	// form the job writes it.
+	const {communities} = await loadCommunityLinks(database.sql, {keys: platform.keys});
+	const columns = jsonColumns(platform, await writeFormOf(database.sql, platform));
 	const byCourse = new Map<number, Array<{communityId: number; role: RoleName}>>();
 	for (const link of communities.flatMap(community => community.links)) {
 		byCourse.set(link.courseId, [...(byCourse.get(link.courseId) ?? []), {communityId: link.communityId, role: link.role}]);
@@ -29,7 +34,7 @@ export async function naiveOrmBackfill(database: Database, sample: number): Prom
 			if (!user) continue;
 			const joinedAt = enrollment.entryDate ? formatTimestamp(new Date(enrollment.entryDate * 1000)) : (enrollment.createdAt ?? stamp);
 			const key = createHash('sha1').update(`classrooms:${link.communityId}:${user.id}:${enrollment.courseId}`).digest('hex');
-			const metadata = JSON.stringify({backfill: {classrooms: {course_id: enrollment.courseId, source: 'classrooms', idempotency_key: key, synced_at: isoSeconds(now), run_id: 'bench-orm'}}});
+			const metadata = columns.write({backfill: {classrooms: {course_id: enrollment.courseId, source: 'classrooms', idempotency_key: key, synced_at: isoSeconds(now), run_id: 'bench-orm'}}});
 			const member = await em.findOne(CommunityMember, {communityId: link.communityId, userId: user.id}, {disableIdentityMap: true});
 			if (!member) {
 				em.persist(em.create(CommunityMember, {communityId: link.communityId, userId: user.id, role: link.role, status: 'active', joinedAt, metadata, createdAt: stamp, updatedAt: stamp, deletedAt: null}));

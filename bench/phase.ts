@@ -8,7 +8,8 @@ import type {Job} from '../source/engine/job.js';
 import {migrateLegacyActivity} from '../source/jobs/migrate-legacy-activity.js';
 import {createPlainReporter} from '../source/reporters/plain.js';
 import {openBenchDatabase, type PhaseResult, restoreBaseline, resultPrefix, saveBaseline, temporaryFolder} from './common.js';
-import {generateDataset} from './dataset.js';
+import {type DatasetKind, type DatasetVariant, generateDataset} from './dataset.js';
+import {countEnvelopes} from './final-rows.js';
 import {underInk} from './ink-run.js';
 import {naiveOrmBackfill} from './orm-loop.js';
 import {runBenchJob} from './run-job.js';
@@ -20,11 +21,11 @@ import type {PlatformSettings} from '../source/core/platform-settings.js';
 export type JobName = 'backfill' | 'legacy';
 
 export type PhaseSpec =
-	| {readonly phase: 'generate'; readonly name: string; readonly url: string; readonly rows: number; readonly seed: number}
-	| {readonly phase: 'single'; readonly name: string; readonly url: string; readonly job: JobName}
+	| {readonly phase: 'generate'; readonly name: string; readonly url: string; readonly rows: number; readonly seed: number; readonly variant?: DatasetVariant; readonly dataset?: DatasetKind}
+	| {readonly phase: 'single'; readonly name: string; readonly url: string; readonly job: JobName; readonly appKey?: string}
 	| {readonly phase: 'job'; readonly name: string; readonly url: string; readonly job: JobName; readonly mode: 'dry-run' | 'execute'; readonly batch: number; readonly adaptive: boolean; readonly ui: boolean; readonly appKey?: string}
 	| {readonly phase: 'resume'; readonly name: string; readonly url: string; readonly job: JobName; readonly batch: number; readonly crashAfterBatch: number; readonly appKey?: string}
-	| {readonly phase: 'orm'; readonly name: string; readonly url: string; readonly sample: number};
+	| {readonly phase: 'orm'; readonly name: string; readonly url: string; readonly sample: number; readonly appKey?: string};
 
 const jobs: Record<JobName, {job: Job<any>; params: (batch: number) => Record<string, unknown>}> = {
 	backfill: {job: backfillMembership, params: batch => ({source: 'classrooms', batch: String(batch)})},
@@ -42,19 +43,20 @@ async function measure(spec: PhaseSpec): Promise<Measured> {
 	const database = await openBenchDatabase(spec.url);
 	try {
 		if (spec.phase === 'generate') {
-			const summary = await generateDataset(database, spec.rows, spec.seed);
+			const summary = await generateDataset(database, spec.rows, spec.seed, spec.variant ?? 'plain', spec.dataset ?? 'demo');
 			await saveBaseline(database);
-			return {seconds: summary.seconds, details: {generator: summary.generator, rows: summary.rows}};
+			return {seconds: summary.seconds, details: {generator: summary.generator, variant: summary.variant, dataset: spec.dataset ?? 'demo', rows: summary.rows, member_metadata: await countEnvelopes(database.sql)}};
 		}
 
 		await restoreBaseline(database);
 		if (spec.phase === 'single') {
-			const result = spec.job === 'backfill' ? await singleStatementBackfill(database) : await singleStatementLegacy(database);
-			return {seconds: result.seconds, details: {inserted: result.inserted}};
+			const platform = benchPlatform(spec.appKey);
+			const result = spec.job === 'backfill' ? await singleStatementBackfill(database, platform) : await singleStatementLegacy(database, platform);
+			return {seconds: result.seconds, details: {inserted: result.inserted, updated: result.updated, keys_hashed: result.keys, member_metadata: await countEnvelopes(database.sql)}};
 		}
 
 		if (spec.phase === 'orm') {
-			const result = await naiveOrmBackfill(database, spec.sample);
+			const result = await naiveOrmBackfill(database, spec.sample, benchPlatform(spec.appKey));
 			return {seconds: result.seconds, details: {sample_enrollments: result.enrollments, members_written: result.written}};
 		}
 
@@ -128,6 +130,8 @@ async function measure(spec: PhaseSpec): Promise<Measured> {
 					batch_size_final: batches.at(-1)?.batchSize ?? null,
 					batch_sizes_in_runbook_batches: storedSizes.length,
 					evidence_events: evidenceLines,
+					// What the run left in community_members.metadata: envelopes vs plain JSON (the encrypted variant writes envelopes).
+					member_metadata: spec.mode === 'execute' ? await countEnvelopes(database.sql) : undefined,
 					...(spec.ui ? {offscreen_bytes: stats.bytes, offscreen_writes: stats.writes, work_ms: stats.workMs, close_ms: stats.closeMs} : {}),
 				},
 			};
