@@ -18,8 +18,7 @@ export type Database = {
 };
 
 // Only the driver of the database in use loads (a SQLite `status` never loads mysql2), through require() for the
-// reason entities/mikro-orm-core.ts gives. The Migrator and the migrations load only when one is pending: MikroORM
-// requires @mikro-orm/migrations itself on the first getMigrator().
+// reason entities/mikro-orm-core.ts gives. The Migrator and the migrations load only when one is pending.
 const require = createRequire(import.meta.url);
 const loadSqliteDriver = () => (require('@mikro-orm/sqlite') as typeof import('@mikro-orm/sqlite')).SqliteDriver;
 const loadMySqlDriver = () => (require('@mikro-orm/mysql') as typeof import('@mikro-orm/mysql')).MySqlDriver;
@@ -199,7 +198,9 @@ export async function pendingRunbookMigrations(database: Database): Promise<stri
 
 async function runbookMigrator(database: Database) {
 	const {migrationsList} = await import('./migrations/list.js');
-	const {config} = database.orm;
-	config.set('migrations', {...config.get('migrations'), migrationsList});
-	return database.orm.getMigrator();
+	const {orm} = database;
+	orm.config.set('migrations', {...orm.config.get('migrations'), migrationsList});
+	// Registered here, not found by MikroORM: it would look for the package from the working directory.
+	(require('@mikro-orm/migrations') as typeof import('@mikro-orm/migrations')).Migrator.register(orm);
+	return orm.getMigrator();
 }
