@@ -9,8 +9,7 @@ import type {GuideOptions} from '../commands/guide.js';
 import {resolvePlatformSettings} from '../platform-settings.js';
 import {describeAppKey} from './demo.js';
 import {ensureDemoAppKey} from './demo-app-key.js';
-import {runResultToCommand} from './run.js';
-import {runStage11, stage11Runbook} from '../runbook-session.js';
+import stage11 from '../../../runbook/stage11.js';
 
 /**
  * `npm start` on a fresh clone: the demo database is created once, with a realistic dataset, its encrypted columns
@@ -55,14 +54,17 @@ export async function runGuide(context: CommandContext, options: GuideOptions): 
 	const abort = new AbortController();
 	context.signal.addEventListener('abort', () => abort.abort(), {once: true});
 	const result = await runGuidedSession({
-		start: async (operator, onEvent) =>
-			runStage11({...context, signal: abort.signal}, operator, event => {
+		// The engine and the jobs load once the first frame is on screen (the operator sees the runbook at once).
+		start: async (operator, onEvent) => {
+			const {runStage11} = await import('../runbook-session.js');
+			return runStage11({...context, signal: abort.signal}, operator, event => {
 				if (event.type === 'run-started') {
 					evidenceDir = event.evidenceDir;
 				}
 
 				onEvent(event);
-			}, {unfinished: context.global.restart && !options.resume ? 'restart' : 'resume'}),
+			}, {unfinished: context.global.restart && !options.resume ? 'restart' : 'resume'});
+		},
 		async readEvidence(stepId) {
 			if (!evidenceDir) {
 				return 'No evidence yet.';
@@ -75,12 +77,13 @@ export async function runGuide(context: CommandContext, options: GuideOptions): 
 		},
 		onAbort: () => abort.abort(),
 		onForceQuit: () => context.forceExit(130),
-		title: stage11Runbook.title,
+		title: stage11.title,
 		database: context.databaseLabel,
 		timeZone: `${platform.timeZone.zone} (${platform.timeZone.source})`,
 		stdout: context.terminal.stdout as NodeJS.WriteStream,
 		stdin: context.terminal.stdin as NodeJS.ReadStream,
 		color: !context.terminal.env.NO_COLOR,
 	});
+	const {runResultToCommand} = await import('./run.js');
 	return runResultToCommand(result);
 }
