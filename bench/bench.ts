@@ -210,11 +210,13 @@ type Target = {readonly db: string; readonly target: string; readonly value: str
 function targetsOf(run: DbRun, previous: Record<string, DbRun> | undefined): Target[] {
 	const p = run.phases;
 	const s = (name: string) => p[name]?.seconds ?? Number.NaN;
-	const limit = run.db === 'sqlite' ? 2 : 1.5;
+	// Issue 13: the backfill within 2.0× (SQLite) / 1.5× (MariaDB) of the single statement, the legacy migration 2.5× on both.
+	const limitOf = (job: JobName) => (job === 'legacy' ? 2.5 : run.db === 'sqlite' ? 2 : 1.5);
 	const targets: Target[] = [];
 	const ratio = (a: number, b: number) => a / b;
 	for (const job of measuredJobs(p)) {
 		const label = job === 'backfill' ? 'backfill' : 'legacy migration';
+		const limit = limitOf(job);
 		const batch = Object.keys(p).find(name => name.startsWith(`${job}.b-job-batch-`))!;
 		const b = s(batch);
 		const ba = ratio(b, s(`${job}.a-single-statement`));
