@@ -1,4 +1,4 @@
-import {createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual} from 'node:crypto';
+import {createHash, randomBytes} from 'node:crypto';
 import {mkdirSync, readdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import test from 'ava';
@@ -6,6 +6,8 @@ import {appKeysFrom, writeJsonColumn} from '../../source/core/laravel-crypt.js';
 import type {Sql} from '../../source/db/sql.js';
 import {loadCommunityLinks} from '../../source/jobs/classroom-links.js';
 import {createTestDatabase, dialects, type TestDatabase} from '../helpers/databases.js';
+// The six columns and Crypt::decryptString from the documented format, written apart from the tool's own module.
+import {decryptPayload, encryptedColumns as encrypted, keyBytesOf} from '../helpers/encrypted-columns.js';
 import {buildDataset} from './dataset.js';
 import {checksums, cli, temporaryFolder} from './helpers.js';
 
@@ -15,14 +17,6 @@ import {checksums, cli, temporaryFolder} from './helpers.js';
 // or missing key stops at step 1 with nothing written.
 
 const small = {users: 150, enrollments: 600, posts: 80, comments: 80, certificates: 25};
-const encrypted = [
-	['communities', 'settings'],
-	['community_members', 'metadata'],
-	['community_members', 'preferences'],
-	['community_posts', 'metadata'],
-	['community_posts', 'lifecycle'],
-	['community_points_rules', 'metadata'],
-] as const;
 const tables = ['users', 'courses', 'enrollments', 'certificates', 'communities', 'community_categories', 'community_levels', 'community_points_rules', 'community_members', 'community_posts', 'community_post_comments', 'profile_activities', 'personal_access_tokens', 'community_points_ledger'];
 
 /** The platform's form: every non-empty value of the six columns as {"v":1,"ciphertext":…} under `appKey`. */
@@ -34,19 +28,6 @@ async function encryptColumns(sql: Sql, appKey: string): Promise<void> {
 			await sql.run(`UPDATE ${table} SET ${column} = ? WHERE id = ?`, [writeJsonColumn(JSON.parse(row.value!) as Record<string, unknown>, 'envelope', keys), row.id]);
 		}
 	}
-}
-
-/** Laravel's Crypt::decryptString from its documented format, written here apart from the tool's own module. */
-function laravelDecrypt(payload: string, appKey: string): string {
-	const key = Buffer.from(appKey.replace(/^base64:/, ''), 'base64');
-	const {iv, value, mac} = JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) as {iv: string; value: string; mac: string};
-	const expected = createHmac('sha256', key).update(iv + value).digest();
-	if (!timingSafeEqual(expected, Buffer.from(mac, 'hex'))) {
-		throw new Error('bad MAC');
-	}
-
-	const decipher = createDecipheriv('aes-256-cbc', key, Buffer.from(iv, 'base64'));
-	return Buffer.concat([decipher.update(Buffer.from(value, 'base64')), decipher.final()]).toString('utf8');
 }
 
 function appRootWith(key: string | null): string {
@@ -98,7 +79,7 @@ for (const dialect of dialects) {
 			let checked = 0;
 			for (const row of stamped.filter(candidate => candidate.metadata !== null)) {
 				const envelope = JSON.parse(row.metadata) as {v: number; ciphertext: string};
-				const value = JSON.parse(laravelDecrypt(envelope.ciphertext, key)) as {backfill?: {classrooms?: Record<string, unknown>}};
+				const value = JSON.parse(decryptPayload(envelope.ciphertext, keyBytesOf(key))) as {backfill?: {classrooms?: Record<string, unknown>}};
 				const classrooms = value.backfill?.classrooms;
 				if (classrooms?.run_id !== backfillRun) {
 					continue;
