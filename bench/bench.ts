@@ -8,7 +8,8 @@
 //   (a) the single-statement limit: the job's final rows in one transaction (bench/single-statement.ts: SHA-1 keys and
 //       encrypted metadata computed in TypeScript into a key table inside the timed part, then one INSERT … SELECT);
 //       test/bench/single-statement.test.ts proves (a) and the job end with the same rows;
-//   (b) the tool's job through runJobStep (lock, checkpoints, undo, evidence, counters on) at --batch=1000 and --adaptive;
+//   (b) the tool's job through runJobStep (lock, checkpoints, undo, evidence, counters on) at each job's default
+//       (--batch=1000, --chunk=500) and with --adaptive;
 //   (c) (b) under the guided session's Ink renderer drawing to an off-screen terminal;
 //   (d) a naive ORM loop (findOne + persist + flush per enrollment) on a sample, extrapolated;
 // plus the dry run, and a crash at 50 % followed by a resume. Prints rows/s, ratios per dataset and variant, peak RSS
@@ -20,7 +21,7 @@ import {cpus} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import mysql from 'mysql2/promise';
-import {type BenchDb, type PhaseResult, resultPrefix, temporaryFolder, toolNodeFlags} from './common.js';
+import {type BenchDb, type PhaseResult, resultPrefix, temporaryFolder, toolEnvironment, toolNodeFlags} from './common.js';
 import {type DatasetKind, type DatasetVariant, datasetAppKey} from './dataset.js';
 import type {JobName, PhaseSpec} from './phase.js';
 import {measureStartup, type StartupTimings} from './startup.js';
@@ -32,13 +33,13 @@ const compiled = import.meta.url.endsWith('.js');
 const resultsFolder = compiled ? join(here, '..', '..', 'bench', 'results') : join(here, 'results');
 const mysqlServer = (process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
 
-type Args = {rows: number; dbs: BenchDb[]; datasets: DatasetKind[]; variants: DatasetVariant[]; seed: number; sample: number; batch: number; repeat: number; jobs: JobName[]; startup: 'yes' | 'no' | 'only'};
+type Args = {rows: number; dbs: BenchDb[]; datasets: DatasetKind[]; variants: DatasetVariant[]; seed: number; sample: number; batch: number; chunk: number; repeat: number; jobs: JobName[]; startup: 'yes' | 'no' | 'only'};
 
 function parseArgs(argv: readonly string[]): Args {
 	const values = new Map<string, string>();
 	for (const arg of argv) {
 		const match = /^--([a-z-]+)=(.*)$/.exec(arg);
-		if (!match) throw new Error(`Unknown argument ${arg}; use --rows=N --db=sqlite|mariadb|both [--dataset=demo|dense|both] [--variant=encrypted|plain|both] [--seed=N] [--sample=N] [--batch=N] [--repeat=N] [--jobs=backfill,legacy] [--startup=yes|no|only].`);
+		if (!match) throw new Error(`Unknown argument ${arg}; use --rows=N --db=sqlite|mariadb|both [--dataset=demo|dense|both] [--variant=encrypted|plain|both] [--seed=N] [--sample=N] [--batch=N] [--chunk=N] [--repeat=N] [--jobs=backfill,legacy] [--startup=yes|no|only].`);
 		values.set(match[1]!, match[2]!);
 	}
 
@@ -59,13 +60,13 @@ function parseArgs(argv: readonly string[]): Args {
 	if (!['encrypted', 'plain', 'both'].includes(variant)) throw new Error(`--variant must be encrypted, plain or both, got ${variant}.`);
 	const startup = values.get('startup') ?? 'yes';
 	if (!['yes', 'no', 'only'].includes(startup)) throw new Error(`--startup must be yes, no or only, got ${startup}.`);
-	return {rows: number('rows', 1_000_000), dbs: db === 'both' ? ['sqlite', 'mariadb'] : [db as BenchDb], datasets: dataset === 'both' ? ['demo', 'dense'] : [dataset as DatasetKind], variants: variant === 'both' ? ['plain', 'encrypted'] : [variant as DatasetVariant], seed: number('seed', 1), sample: number('sample', 10_000), batch: number('batch', 1000), repeat: number('repeat', 1), jobs: jobs as JobName[], startup: startup as Args['startup']};
+	return {rows: number('rows', 1_000_000), dbs: db === 'both' ? ['sqlite', 'mariadb'] : [db as BenchDb], datasets: dataset === 'both' ? ['demo', 'dense'] : [dataset as DatasetKind], variants: variant === 'both' ? ['plain', 'encrypted'] : [variant as DatasetVariant], seed: number('seed', 1), sample: number('sample', 10_000), batch: number('batch', 1000), chunk: number('chunk', 500), repeat: number('repeat', 1), jobs: jobs as JobName[], startup: startup as Args['startup']};
 }
 
 async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
 	process.stderr.write(`  ${spec.name} … `);
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [...toolNodeFlags, ...(compiled ? [join(here, 'phase.js')] : ['--import', 'tsx', join(here, 'phase.ts')]), JSON.stringify(spec)], {stdio: ['ignore', 'pipe', 'pipe']});
+		const child = spawn(process.execPath, [...toolNodeFlags, ...(compiled ? [join(here, 'phase.js')] : ['--import', 'tsx', join(here, 'phase.ts')]), JSON.stringify(spec)], {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, ...toolEnvironment}});
 		runningChild = child;
 		let stdout = '';
 		let stderr = '';
@@ -154,14 +155,16 @@ async function benchDatabase(db: BenchDb, datasetKind: DatasetKind, variant: Dat
 			] as Array<[JobName, number]>
 		).filter(([job]) => args.jobs.includes(job))) {
 			let half = 0;
+			// Each job at its own default (DESIGN.md: --batch=1000, --chunk=500), as an operator runs it.
+			const size = job === 'backfill' ? args.batch : args.chunk;
 			for (let round = 0; round < args.repeat; round++) {
 				record(await runPhase({phase: 'single', name: `${job}.a-single-statement`, url, job, appKey}), rows);
-				const fixed = record(await runPhase({phase: 'job', name: `${job}.b-job-batch-${args.batch}`, url, job, mode: 'execute', batch: args.batch, adaptive: false, ui: false, appKey}), rows);
-				record(await runPhase({phase: 'job', name: `${job}.b-job-adaptive`, url, job, mode: 'execute', batch: args.batch, adaptive: true, ui: false, appKey}), rows);
-				record(await runPhase({phase: 'job', name: `${job}.c-job-under-ink`, url, job, mode: 'execute', batch: args.batch, adaptive: false, ui: true, appKey}), rows);
-				record(await runPhase({phase: 'job', name: `${job}.dry-run`, url, job, mode: 'dry-run', batch: args.batch, adaptive: false, ui: false, appKey}), rows);
+				const fixed = record(await runPhase({phase: 'job', name: `${job}.b-job-batch-${size}`, url, job, mode: 'execute', batch: size, adaptive: false, ui: false, appKey}), rows);
+				record(await runPhase({phase: 'job', name: `${job}.b-job-adaptive`, url, job, mode: 'execute', batch: size, adaptive: true, ui: false, appKey}), rows);
+				record(await runPhase({phase: 'job', name: `${job}.c-job-under-ink`, url, job, mode: 'execute', batch: size, adaptive: false, ui: true, appKey}), rows);
+				record(await runPhase({phase: 'job', name: `${job}.dry-run`, url, job, mode: 'dry-run', batch: size, adaptive: false, ui: false, appKey}), rows);
 				half ||= Math.max(1, Math.floor(Number(fixed.details.batches ?? 2) / 2));
-				record(await runPhase({phase: 'resume', name: `${job}.crash-at-50%-and-resume`, url, job, batch: args.batch, crashAfterBatch: half, appKey}), rows);
+				record(await runPhase({phase: 'resume', name: `${job}.crash-at-50%-and-resume`, url, job, batch: size, crashAfterBatch: half, appKey}), rows);
 			}
 
 			if (job === 'backfill') {
@@ -322,7 +325,9 @@ async function main(): Promise<void> {
 		const targets = targetsOf(run, previous);
 		allTargets.push(...targets);
 		const machine = machineOf();
-		writeFileSync(file, `${JSON.stringify({machine, runs: {...previous, [String(run.rows)]: {...run, targets}}}, null, '\t')}\n`);
+		// Keyed by row count; a run of one job only (--jobs) gets its own key instead of replacing the run of both.
+		const key = args.jobs.length === 2 ? String(run.rows) : `${run.rows}-${args.jobs.join(',')}`;
+		writeFileSync(file, `${JSON.stringify({machine, runs: {...previous, [key]: {...run, targets}}}, null, '\t')}\n`);
 		process.stderr.write(`  → ${file}\n${[...phaseTable(run), '', ...targetTable(targets)].join('\n')}\n\n`);
 	}
 

@@ -5,7 +5,7 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {toolNodeFlags} from './common.js';
+import {toolEnvironment, toolNodeFlags} from './common.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 // From bench/ (tsx) or dist/bench/ (compiled): the project root holds bin/.
@@ -26,7 +26,7 @@ async function timeOnce(command: string, args: readonly string[], cwd: string, u
 	// frame until the app exits, so the guide's first frame never came (the bench hung on it).
 	const {CI: _ci, CONTINUOUS_INTEGRATION: _continuous, ...environment} = process.env;
 	// Its own process group: killing `script` alone would leave the guide under it running, holding the run lock.
-	const child = spawn(command, args, {cwd, detached: true, stdio: ['pipe', 'pipe', 'pipe'], env: {...environment, DATABASE_URL: '', NO_COLOR: '1', FORCE_COLOR: '0'}});
+	const child = spawn(command, args, {cwd, detached: true, stdio: ['pipe', 'pipe', 'pipe'], env: {...environment, ...toolEnvironment, DATABASE_URL: '', NO_COLOR: '1', FORCE_COLOR: '0'}});
 	const killGroup = () => {
 		try {
 			process.kill(-child.pid!, 'SIGKILL');

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=20
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=8 --heap-growing-percent=20
 // Installed entry point, and what `npm start` runs. Runs the compiled tool in dist/ (built by `npm install`, see
 // scripts/build.js); in a git checkout only while that build is newer than every source file, and the TypeScript
 // sources through tsx with the project's tsconfig otherwise, so an edited checkout never runs stale code.
@@ -7,6 +7,8 @@
 // a batch job's live heap is ~40 MiB, but V8's defaults (16 MiB semi-spaces, heap limit grown by up to 4× after each
 // full GC) let promoted per-batch garbage pile up to ~150 MiB before collecting. Smaller young generation and 20 %
 // growth keep the peak near the live set; measured on the 1M bench: peak RSS 294 → 210 MiB, same duration.
+// MALLOC_ARENA_MAX=2: glibc gives every thread that allocates its own arena (node-sqlite3 works on libuv's pool threads),
+// each fragmenting on its own; two arenas: 1M backfill on SQLite 221 → 174 MiB peak, same duration.
 import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 

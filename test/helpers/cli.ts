@@ -1,6 +1,6 @@
 import {spawn} from 'node:child_process';
 import process from 'node:process';
-import {toolNodeFlags} from '../../bench/common.js';
+import {toolEnvironment, toolNodeFlags} from '../../bench/common.js';
 
 export type CliOutcome = {readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly stdout: string; readonly stderr: string};
 
@@ -27,7 +27,7 @@ export async function runCli(args: readonly string[], options: CliOptions = {}):
 	const child = spawn(process.execPath, [...entry, ...args], {
 		cwd: options.cwd ?? projectRoot,
 		stdio: ['ignore', 'pipe', 'pipe'],
-		env: {...process.env, CI: '1', NO_COLOR: '1', INIT_CWD: options.cwd ?? projectRoot, DATABASE_URL: '', TSX_TSCONFIG_PATH: `${projectRoot}tsconfig.json`, ...options.env},
+		env: {...process.env, ...toolEnvironment, CI: '1', NO_COLOR: '1', INIT_CWD: options.cwd ?? projectRoot, DATABASE_URL: '', TSX_TSCONFIG_PATH: `${projectRoot}tsconfig.json`, ...options.env},
 	});
 	let stdout = '';
 	let stderr = '';
