@@ -47,8 +47,13 @@ export type CommandContext = {
 	readonly evidenceRoot: string;
 	/** The database as it may be shown (no password). */
 	readonly databaseLabel: string;
-	/** Opens the database the options name (and applies the tool's migrations unless told not to). */
-	readonly connect: (options?: {readonly createSqliteFile?: boolean; readonly migrate?: boolean}) => Promise<Database>;
+	/**
+	 * Opens the database the options name (and applies the tool's migrations unless told not to). Its notes (the
+	 * tables it created) go to `onNote`, default a `note:` line on stderr; the guided session draws them in the TUI.
+	 */
+	readonly connect: (options?: {readonly createSqliteFile?: boolean; readonly migrate?: boolean; readonly onNote?: (message: string) => void}) => Promise<Database>;
+	/** Says once, on stderr, that no database was named and the demo profile is used (connect says it too). */
+	readonly announceTarget: () => void;
 	readonly warn: (message: string) => void;
 	/** Aborted on Ctrl-C / SIGTERM. */
 	readonly signal: AbortSignal;

@@ -194,6 +194,13 @@ function buildContext(global: GlobalOptions, terminal: Terminal, signal: AbortSi
 	const appRoot = resolve(terminal.cwd, global.appRoot ?? '.');
 	const evidenceRoot = resolve(terminal.cwd, global.evidenceDir ?? resolve(appRoot, 'storage/app/upgrade/stage11'));
 	let announced = false;
+	const announceTarget = () => {
+		if (implicitDemo && !announced) {
+			announced = true;
+			terminal.stderr.write(`note: no --database-url or DATABASE_URL given; using the demo profile (${target.dialect === 'sqlite' ? target.path : ''}).\n`);
+		}
+	};
+
 	return {
 		global,
 		terminal,
@@ -207,19 +214,21 @@ function buildContext(global: GlobalOptions, terminal: Terminal, signal: AbortSi
 		signal,
 		forceExit,
 		hooks,
+		announceTarget,
 		async connect(options = {}) {
-			if (implicitDemo && !announced) {
-				announced = true;
-				terminal.stderr.write(`note: no --database-url or DATABASE_URL given; using the demo profile (${target.dialect === 'sqlite' ? target.path : ''}).\n`);
-			}
-
+			announceTarget();
 			const {openDatabase, migrateRunbookTables} = await import('../db/orm.js');
 			const database = await openDatabase(target, {createSqliteFile: options.createSqliteFile ?? (profile !== 'production' && implicitDemo), sessionTimeZone: global.dbSessionTimezone});
 			if (options.migrate !== false) {
 				try {
 					const applied = await migrateRunbookTables(database);
 					if (applied.length > 0) {
-						terminal.stderr.write(`note: created the runbook tables (${applied.join(', ')}).\n`);
+						const note = `created the runbook tables (${applied.join(', ')}).`;
+						if (options.onNote) {
+							options.onNote(note);
+						} else {
+							terminal.stderr.write(`note: ${note}\n`);
+						}
 					}
 				} catch (error) {
 					await database.close();

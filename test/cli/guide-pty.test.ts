@@ -5,6 +5,7 @@ import test, {type ExecutionContext} from 'ava';
 import {parseDatabaseUrl} from '../../source/db/database-url.js';
 import {openDatabase} from '../../source/db/orm.js';
 import {runCli} from '../helpers/cli.js';
+import {freePort} from '../helpers/free-port.js';
 import {ptyKeys, startPty, type PtySession} from '../helpers/pty.js';
 
 // The guided session (`guide`, DESIGN.md §5 and §10) driven as an operator drives it: the real entry in a real
@@ -124,4 +125,19 @@ test('guide in a terminal: approve, type "backfill", quit with 130, and a second
 	since = press(second, 'q');
 	await second.waitFor('⏹ Run aborted (exit 130). The run is resumable: start the guide again.', {since, timeoutMs: screenMs});
 	t.deepEqual(await second.exit, {code: 130, signal: null});
+});
+
+test('guide on a database that cannot be reached: the runbook frame first, then one line naming the server, exit 8', async t => {
+	t.timeout(120_000);
+	const folder = mkdtempSync(join(tmpdir(), 'runbook-guide-pty-'));
+	t.teardown(() => rmSync(folder, {recursive: true, force: true}));
+	// The frame is drawn before the driver loads (start-up, issue 13); the connection follows inside the session.
+	const port = await freePort();
+	const session = startGuide(t, [`--database-url=mysql://root@127.0.0.1:${port}/runbook_nowhere`, `--app-root=${folder}`], folder);
+	await session.waitFor('Stage 11: community membership and profile activity', {timeoutMs: startupMs});
+	const line = await session.waitFor(/error: Cannot reach the database at 127\.0\.0\.1:(\d+) \(ECONNREFUSED\)/, {timeoutMs: screenMs});
+	t.is(Number(line[1]), port);
+	t.deepEqual(await session.exit, {code: 8, signal: null}, 'database unreachable exits 8 (DESIGN.md §10)');
+	t.notRegex(session.screen(), /\bat (?:async )?\S+ \(?\S+:\d+:\d+\)?/, 'no stack trace');
+	t.is(session.screen().match(/error: /g)?.length, 1, 'one error line');
 });

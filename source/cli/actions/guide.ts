@@ -1,14 +1,12 @@
 import {existsSync} from 'node:fs';
 import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
-import {generateDemo} from '../../db/demo/generate-demo.js';
 import {UsageError} from '../../core/errors.js';
+import type {RunEvent} from '../../engine/runner-events.js';
 import {runGuidedSession} from '../../ui/run-ui.js';
 import type {CommandContext, CommandResult} from '../command.js';
 import type {GuideOptions} from '../commands/guide.js';
 import {resolvePlatformSettings} from '../platform-settings.js';
-import {describeAppKey} from './demo.js';
-import {ensureDemoAppKey} from './demo-app-key.js';
 import stage11 from '../../../runbook/stage11.js';
 
 /**
@@ -26,6 +24,7 @@ async function ensureDemoDatabase(context: CommandContext): Promise<void> {
 	}
 
 	context.terminal.stderr.write('Creating the demo database (storage/demo.sqlite) with a realistic dataset; this happens once…\n');
+	const [{generateDemo}, {describeAppKey}, {ensureDemoAppKey}] = await Promise.all([import('../../db/demo/generate-demo.js'), import('./demo.js'), import('./demo-app-key.js')]);
 	const database = await context.connect({createSqliteFile: true});
 	try {
 		const seed = 42;
@@ -45,19 +44,20 @@ export async function runGuide(context: CommandContext, options: GuideOptions): 
 	}
 
 	await ensureDemoDatabase(context);
-	// Connect once before Ink mounts: notes (demo profile, migrations) and an unreachable server are one plain
-	// line on stderr, not text scribbled over the TUI.
-	const probe = await context.connect();
-	await probe.close();
+	// The first frame comes before the database driver, the ORM and the engine load (~0.5 s): the operator sees the
+	// runbook at once. The connection follows inside the session; its notes are drawn in the TUI, and a database that
+	// cannot be reached ends the session with the same one line and exit code as any command (after the frame).
+	context.announceTarget();
 	const platform = await resolvePlatformSettings(context.global, context.appRoot, context.terminal.env);
 	let evidenceDir: string | undefined;
 	const abort = new AbortController();
 	context.signal.addEventListener('abort', () => abort.abort(), {once: true});
 	const result = await runGuidedSession({
-		// The engine and the jobs load once the first frame is on screen (the operator sees the runbook at once).
 		start: async (operator, onEvent) => {
+			const note = (message: string) => onEvent({type: 'warning', step: null, message} satisfies RunEvent);
 			const {runStage11} = await import('../runbook-session.js');
-			return runStage11({...context, signal: abort.signal}, operator, event => {
+			const session: CommandContext = {...context, signal: abort.signal, warn: note, connect: async options => context.connect({...options, onNote: note})};
+			return runStage11(session, operator, event => {
 				if (event.type === 'run-started') {
 					evidenceDir = event.evidenceDir;
 				}
