@@ -95,24 +95,30 @@ JOIN enrollments f ON f.id = g.first_enrollment_id`,
 /**
  * Linked enrollments that can never form a pair: user_id NULL / ≤ 0, or a user_id not in users. The unusable user ids
  * are found from the distinct ids of the enrollments.user_id index (a few thousand users, not a users lookup per
- * enrollment), and only their enrollments are read: 9× less work than a LEFT JOIN over every enrollment.
+ * enrollment), and only their enrollments are read: 9× less work than a LEFT JOIN over every enrollment. They are
+ * set apart first (a CTE SQLite materializes, then joins to the links through an automatic index): joined in one
+ * FROM, SQLite walked every linked course's enrollments by course_id instead, 21 s rather than 0.2 s on 5M
+ * enrollments (and 6.8 s when a fifth of the users are gone).
  */
 export function skippedEnrollments(dialect: Dialect, links: Fragment, upperBound: number, samplesPerReason: number): Fragment {
 	return {
-		sql: `SELECT reason, community_id, enrollment_id, enrollments FROM (
+		sql: `WITH unusable AS${dialect === 'sqlite' ? ' MATERIALIZED' : ''} (
+  SELECT e.id, e.user_id, e.course_id FROM enrollments e
+  WHERE e.id <= ? AND (e.user_id IS NULL OR e.user_id IN (
+    SELECT d.user_id FROM (SELECT DISTINCT user_id FROM enrollments WHERE user_id IS NOT NULL) d LEFT JOIN users u ON u.id = d.user_id WHERE d.user_id <= 0 OR u.id IS NULL
+  ))
+)
+SELECT reason, community_id, enrollment_id, enrollments FROM (
   SELECT s.*, ROW_NUMBER() OVER (PARTITION BY reason ORDER BY enrollment_id, community_id) AS rn, COUNT(*) OVER (PARTITION BY reason) AS enrollments
   FROM (
     SELECT CASE WHEN e.user_id IS NULL OR e.user_id <= 0 THEN 'user_id_missing' ELSE 'user_not_found' END AS reason, l.community_id, e.id AS enrollment_id
-    FROM enrollments e
+    FROM unusable e
     JOIN (${links.sql}) l ON l.course_id = e.course_id
-    WHERE e.id <= ? AND (e.user_id IS NULL OR e.user_id IN (
-      SELECT d.user_id FROM (SELECT DISTINCT user_id FROM enrollments WHERE user_id IS NOT NULL) d LEFT JOIN users u ON u.id = d.user_id WHERE d.user_id <= 0 OR u.id IS NULL
-    ))
   ) s
 ) w
 WHERE rn <= ?
 ORDER BY reason, rn`,
-		params: [...links.params, upperBound, samplesPerReason],
+		params: [upperBound, ...links.params, samplesPerReason],
 	};
 }
 
