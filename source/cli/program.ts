@@ -223,12 +223,8 @@ function buildContext(global: GlobalOptions, terminal: Terminal, signal: AbortSi
 				try {
 					const applied = await migrateRunbookTables(database);
 					if (applied.length > 0) {
-						const note = `created the runbook tables (${applied.join(', ')}).`;
-						if (options.onNote) {
-							options.onNote(note);
-						} else {
-							terminal.stderr.write(`note: ${note}\n`);
-						}
+						const note = options.onNote ?? ((message: string) => terminal.stderr.write(`note: ${message}\n`));
+						note(`created the runbook tables (${applied.join(', ')}).`);
 					}
 				} catch (error) {
 					await database.close();
