@@ -8,13 +8,18 @@ import {DatabaseUnreachable, UsageError} from '../core/errors.js';
 import {type DatabaseTarget, describeTarget} from './database-url.js';
 import {jsonColumnsAsText} from './mysql-type-cast.js';
 import {existingTables} from './platform-schema.js';
-import {Sql} from './sql.js';
+import {Sql, type SqliteConnection} from './sql.js';
 
 export type Database = {
 	readonly orm: MikroORM;
 	readonly sql: Sql;
 	readonly target: DatabaseTarget;
 	readonly close: () => Promise<void>;
+	/**
+	 * A connection for reads while `sql` holds a transaction (the batch runner's reader), opened on first use and
+	 * closed with the database; undefined when there is none (an in-memory SQLite database).
+	 */
+	readonly reader?: () => Promise<Sql | undefined>;
 };
 
 // Only the driver of the database in use loads (a SQLite `status` never loads mysql2), through require() for the
@@ -127,11 +132,43 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
 		await sql.run('PRAGMA wal_autocheckpoint = 10000');
 	}
 
+	let reader: Promise<{sql: Sql; close: () => Promise<void>} | undefined> | undefined;
 	return {
 		orm,
 		sql,
 		target,
-		close: async () => orm.close(true),
+		reader: async () => (await (reader ??= openReader(sql, target)))?.sql,
+		async close() {
+			await (await reader?.catch(() => undefined))?.close();
+			await orm.close(true);
+		},
+	};
+}
+
+/**
+ * MariaDB/MySQL: the pool itself (up to 4 connections: a read takes one the transaction does not hold). SQLite: the
+ * pool has one connection, so a second, read-only node-sqlite3 Database on the same file; under WAL it reads the
+ * last committed state while the writer commits, on its own libuv thread.
+ */
+async function openReader(sql: Sql, target: DatabaseTarget): Promise<{sql: Sql; close: () => Promise<void>} | undefined> {
+	if (target.dialect !== 'sqlite') {
+		return {sql, close: async () => undefined};
+	}
+
+	if (target.path === ':memory:' || target.path === '') {
+		return undefined;
+	}
+
+	type Sqlite3 = {OPEN_READONLY: number; Database: new (path: string, mode: number, callback: (error: Error | null) => void) => SqliteConnection & {close(callback: (error: Error | null) => void): void; configure(option: 'busyTimeout', value: number): void}};
+	// The driver module knex's SQLite client loaded: the same native build, not a second copy.
+	const driver = (sql.orm.em.getConnection() as unknown as {getKnex(): {client: {driver: Sqlite3}}}).getKnex().client.driver;
+	const connection = await new Promise<InstanceType<Sqlite3['Database']>>((resolve, reject) => {
+		const opened = new driver.Database(target.path, driver.OPEN_READONLY, error => (error ? reject(error) : resolve(opened)));
+	});
+	connection.configure('busyTimeout', 5000);
+	return {
+		sql: Sql.onSqliteConnection(sql.orm, connection),
+		close: async () => new Promise<void>(resolve => connection.close(() => resolve())),
 	};
 }
 

@@ -14,7 +14,14 @@ export class Sql {
 		readonly orm: MikroORM,
 		readonly dialect: Dialect,
 		private readonly context?: Knex.Transaction,
+		/** SQLite: a connection of its own (a reader beside the ORM's single pooled one, see orm.ts). */
+		private readonly ownConnection?: SqliteConnection,
 	) {}
+
+	/** SQLite: statements on `connection`, a node-sqlite3 Database opened beside the ORM's. */
+	static onSqliteConnection(orm: MikroORM, connection: SqliteConnection): Sql {
+		return new Sql(orm, 'sqlite', undefined, connection);
+	}
 
 	get inTransaction(): boolean {
 		return this.context !== undefined;
@@ -50,6 +57,10 @@ export class Sql {
 			return work(this);
 		}
 
+		if (this.ownConnection) {
+			throw new Error('A reader connection does not write.');
+		}
+
 		return this.connection.transactional(async trx => work(new Sql(this.orm, this.dialect, trx)));
 	}
 
@@ -70,6 +81,10 @@ export class Sql {
 	 * the call method: 2 s of JavaScript in the 1M legacy migration's CPU profile, and SQLite parses all of it.
 	 */
 	private async bound(query: string, parameters: readonly unknown[]): Promise<unknown> {
+		if (this.ownConnection) {
+			return runOn(this.ownConnection, query, parameters);
+		}
+
 		if (this.context) {
 			return this.direct(query, parameters);
 		}
@@ -95,27 +110,7 @@ export class Sql {
 			throw new Error('Transaction query already complete, run with DEBUG=knex:tx for more info');
 		}
 
-		const connection = await transaction.client.acquireConnection();
-		const values = parameters.map(bindable);
-		return new Promise((resolve, reject) => {
-			if (isRunQuery(query)) {
-				connection.run(query, values, function (error) {
-					if (error) {
-						reject(error);
-					} else {
-						resolve({lastID: this.lastID, changes: this.changes});
-					}
-				});
-			} else {
-				connection.all(query, values, (error, rows) => {
-					if (error) {
-						reject(error);
-					} else {
-						resolve(rows);
-					}
-				});
-			}
-		});
+		return runOn(await transaction.client.acquireConnection(), query, parameters);
 	}
 
 	private get connection(): AbstractSqlConnection {
@@ -123,11 +118,34 @@ export class Sql {
 	}
 }
 
-/** The node-sqlite3 Database under a knex SQLite transaction. */
-type SqliteConnection = {
+/** A node-sqlite3 Database (the one under a knex SQLite transaction, or a reader). */
+export type SqliteConnection = {
 	run(query: string, parameters: unknown[], callback: (this: {lastID?: number; changes?: number}, error: Error | null) => void): void;
 	all(query: string, parameters: unknown[], callback: (error: Error | null, rows: unknown[]) => void): void;
 };
+
+async function runOn(connection: SqliteConnection, query: string, parameters: readonly unknown[]): Promise<unknown> {
+	const values = parameters.map(bindable);
+	return new Promise((resolve, reject) => {
+		if (isRunQuery(query)) {
+			connection.run(query, values, function (error) {
+				if (error) {
+					reject(error);
+				} else {
+					resolve({lastID: this.lastID, changes: this.changes});
+				}
+			});
+		} else {
+			connection.all(query, values, (error, rows) => {
+				if (error) {
+					reject(error);
+				} else {
+					resolve(rows);
+				}
+			});
+		}
+	});
+}
 
 /**
  * node-sqlite3's `run` (lastID, changes) or `all` (rows), decided exactly as knex's SQLite dialect decides it, so a

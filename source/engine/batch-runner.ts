@@ -18,24 +18,44 @@ export type BatchOutcome = {
 	readonly undo: readonly UndoRow[];
 };
 
+export type BatchRange = {readonly after: number; readonly limit: number; readonly upperBound: number};
+
+/**
+ * A batch whose reads are done: `lastKey` is its keyset upper edge (null: the source has nothing after it), and
+ * `write` does its writes inside the batch's transaction (in a dry run: on the plain connection, writing nothing).
+ */
+export type ReadBatch = {
+	readonly lastKey: number | null;
+	write(tx: Sql): Promise<BatchOutcome>;
+};
+
 /**
  * One source walked by keyset over an integer key, up to a bound fixed at the start. `runBatch` does the batch's
  * set-based writes inside `tx`; the runner adds the undo rows, the batch row and the checkpoint to the same
  * transaction. In a dry run `runBatch` gets the plain connection and must not write.
+ *
+ * A source may instead split a batch into `read` (its SELECTs and the work on their rows, outside the transaction)
+ * and the returned `write`: then, given a reader connection, the runner reads batch k+1 while batch k writes and
+ * commits. Only for sources whose batches read nothing an earlier batch writes (disjoint keyset ranges, keys derived
+ * from the source row), since the read does not see the previous batch's uncommitted rows.
  */
 export type BatchSource = {
 	readonly name: string;
 	readonly upperBound: number;
 	/** Rows in the work set, for the progress bar and ETA. */
 	readonly total: number;
-	runBatch(tx: Sql, range: {readonly after: number; readonly limit: number; readonly upperBound: number}): Promise<BatchOutcome>;
-};
+} & ({runBatch(tx: Sql, range: BatchRange): Promise<BatchOutcome>; readonly read?: undefined} | {read(sql: Sql, range: BatchRange): Promise<ReadBatch>; readonly runBatch?: undefined});
 
 /** Told about every committed batch; tests inject a crash here (the CLI never does). */
 export type BatchObserver = (batch: {readonly seq: number; readonly committedThisProcess: number}) => void;
 
 export type BatchRunOptions = {
 	readonly sql: Sql;
+	/**
+	 * A second connection for the reads of a source with `read`, used while `sql` holds the previous batch's
+	 * transaction. Without it (or in a dry run) reads and writes take turns on `sql`.
+	 */
+	readonly reader?: Sql | undefined;
 	readonly runId: string;
 	readonly sources: readonly BatchSource[];
 	/** Resume point: last committed key per source. */
@@ -84,6 +104,8 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunResu
 
 	for (const source of sources) {
 		let after = cursor[source.name] ?? 0;
+		// The read of the next batch, started while this one writes (sources with `read`, given a reader).
+		let next: {range: BatchRange; read: Promise<ReadBatch>} | undefined;
 		while (after < source.upperBound) {
 			if (signal.aborted) {
 				throw new OperatorAborted('Stopped by the operator after the last committed batch.', {hint: 'Run the same command again to resume from the checkpoint.'});
@@ -95,20 +117,36 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunResu
 
 			const batchStarted = clock.now().getTime();
 			seq++;
-			const range = {after, limit: batchSize, upperBound: source.upperBound};
-			const outcome = options.readOnly ? await source.runBatch(options.sql, range) : await commitBatch(options, source, range, seq, batchStarted, {cursor, metrics});
+			// A read started before an adaptive resize keeps its size: the new one applies from the batch after.
+			const range = next?.range.after === after ? next.range : {after, limit: batchSize, upperBound: source.upperBound};
+			let outcome: BatchOutcome;
+			if (source.read) {
+				const read = await (next?.range === range ? next.read : source.read(options.readOnly ? options.sql : (options.reader ?? options.sql), range));
+				next = undefined;
+				if (options.reader && !options.readOnly && read.lastKey !== null) {
+					const nextRange = {after: read.lastKey, limit: batchSize, upperBound: source.upperBound};
+					next = {range: nextRange, read: source.read(options.reader, nextRange)};
+					// Awaited by the next batch; a batch that fails first leaves it unawaited, which must not crash the process.
+					next.read.catch(() => undefined);
+				}
+
+				outcome = options.readOnly ? await read.write(options.sql) : await commitBatch(options, source.name, range, seq, batchStarted, {cursor, metrics}, async tx => read.write(tx));
+			} else {
+				outcome = options.readOnly ? await source.runBatch(options.sql, range) : await commitBatch(options, source.name, range, seq, batchStarted, {cursor, metrics}, async tx => source.runBatch(tx, range));
+			}
+
 			const durationMs = clock.now().getTime() - batchStarted;
 			cursor[source.name] = outcome.lastKey ?? source.upperBound;
 			Object.assign(metrics, addMetrics(metrics, outcome.metrics));
 			after = cursor[source.name]!;
 			scannedThisProcess += outcome.scanned;
-			batches.push({seq, source: source.name, rows: outcome.scanned, durationMs, batchSize});
+			batches.push({seq, source: source.name, rows: outcome.scanned, durationMs, batchSize: range.limit});
 			options.report(progressReport(options, source.name, {seq, batchSize, cursor, metrics, total, started, scannedThisProcess}));
 			if (options.adaptive) {
-				const next = adaptBatchSize(batchSize, durationMs, options.adaptive.targetMs);
-				if (next !== batchSize) {
-					options.onBatchSize?.(batchSize, next);
-					batchSize = next;
+				const resized = adaptBatchSize(batchSize, durationMs, options.adaptive.targetMs);
+				if (resized !== batchSize) {
+					options.onBatchSize?.(batchSize, resized);
+					batchSize = resized;
 				}
 			}
 
@@ -125,21 +163,22 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunResu
 /** One batch in one transaction: the source's writes, its undo rows, the batch row and the checkpoint. */
 async function commitBatch(
 	options: BatchRunOptions,
-	source: BatchSource,
-	range: {after: number; limit: number; upperBound: number},
+	source: string,
+	range: BatchRange,
 	seq: number,
 	batchStarted: number,
 	so: {readonly cursor: Record<string, number>; readonly metrics: Record<string, number>},
+	write: (tx: Sql) => Promise<BatchOutcome>,
 ): Promise<BatchOutcome> {
 	const {runId, clock} = options;
 	return options.sql.transaction(async tx => {
-		const outcome = await source.runBatch(tx, range);
-		const lastKey = outcome.lastKey ?? source.upperBound;
+		const outcome = await write(tx);
+		const lastKey = outcome.lastKey ?? range.upperBound;
 		await appendUndo(tx, runId, seq, outcome.undo);
 		await recordBatch(tx, {
 			runId,
 			seq,
-			source: source.name,
+			source,
 			firstKey: range.after + 1,
 			lastKey,
 			batchSize: range.limit,
@@ -148,7 +187,7 @@ async function commitBatch(
 			durationMs: clock.now().getTime() - batchStarted,
 			committedAt: clock.now(),
 		});
-		await checkpointRun(tx, runId, {cursor: {...so.cursor, [source.name]: lastKey}, metrics: addMetrics(so.metrics, outcome.metrics), at: clock.now()});
+		await checkpointRun(tx, runId, {cursor: {...so.cursor, [source]: lastKey}, metrics: addMetrics(so.metrics, outcome.metrics), at: clock.now()});
 		return outcome;
 	});
 }

@@ -138,6 +138,7 @@ export async function runJobStep(request: JobStepRequest): Promise<JobStepOutcom
 		runBatches: async (sources, options) =>
 			runBatches({
 				sql: database.sql,
+				reader: mode === 'dry-run' ? undefined : await database.reader?.(),
 				runId,
 				sources,
 				readOnly: mode === 'dry-run',

@@ -11,7 +11,7 @@ import {commentsSource} from './legacy-activity/comments.js';
 import {type LegacyActivityParams, legacyActivityParameters} from './legacy-activity/params.js';
 import {postsSource} from './legacy-activity/posts.js';
 import {resolveSince} from './legacy-activity/since.js';
-import {type BatchRun, countSource, type LegacySource, maxId, metricNames, type Metrics, migrateBatch, type ProcessedMetric, type SourceName, zeroMetrics} from './legacy-activity/source.js';
+import {type BatchRun, countSource, type LegacySource, maxId, metricNames, type Metrics, type ProcessedMetric, readBatch, type SourceName, zeroMetrics} from './legacy-activity/source.js';
 
 // DESIGN.md §3.3: posts, comments and certificates into profile_activities, keyed by idempotency key, in keyset
 // batches over each source's id up to a bound fixed at the start. The dry run walks the same batches through the same
@@ -79,7 +79,7 @@ async function migrate(context: Context, write: boolean): Promise<JobResult> {
 		name: source.name,
 		upperBound: work.upperBounds[source.name],
 		total: work.processed[source.processedMetric],
-		runBatch: async (tx, range) => migrateBatch(tx, source, range, run),
+		read: async (sql, range) => readBatch(sql, source, range, run),
 	}));
 	await context.workSetFixed(work.processed);
 	const result = await context.runBatches(batchSources, {batchSize: context.params.chunk, initialMetrics: zeroMetrics()});

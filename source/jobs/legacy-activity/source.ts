@@ -1,5 +1,5 @@
 import type {Sql} from '../../db/sql.js';
-import type {BatchOutcome} from '../../engine/batch-runner.js';
+import type {BatchRange, ReadBatch} from '../../engine/batch-runner.js';
 import type {ActivityRow} from './activity.js';
 import type {FeedDuplicate} from './duplicates.js';
 import {classifyActivities, type SqlRecorder, writeActivities} from './upsert.js';
@@ -52,11 +52,12 @@ export type BatchRun = {
 
 /**
  * One keyset batch of a source: one SELECT of its rows (joined to users), activity rows built in TypeScript, one
- * SELECT of the existing keys, one SELECT of the new rows' subjects (the platform's own feed rows), then (execution
- * only) the set-based writes. Shared by the dry run and the execution,
- * so both count alike.
+ * SELECT of the existing keys, one SELECT of the new rows' subjects (the platform's own feed rows); then `write`
+ * (execution only) does the set-based writes. Shared by the dry run and the execution, so both count alike.
+ * The reads may run while the previous batch commits (the runner's reader): a batch's keys and subjects come from
+ * its own source rows, so no earlier batch writes a row these reads look for.
  */
-export async function migrateBatch(sql: Sql, source: LegacySource, range: {readonly after: number; readonly limit: number; readonly upperBound: number}, run: BatchRun): Promise<BatchOutcome> {
+export async function readBatch(sql: Sql, source: LegacySource, range: BatchRange, run: BatchRun): Promise<ReadBatch> {
 	const filter = source.filter(run.since);
 	const columns = ['s.id', ...source.columns.filter(column => column !== 'id').map(column => `s.${column}`), 'u.id AS known_user'];
 	const statement = `SELECT ${columns.join(', ')} FROM ${source.name} s LEFT JOIN users u ON u.id = s.${source.userColumn}
@@ -86,17 +87,15 @@ export async function migrateBatch(sql: Sql, source: LegacySource, range: {reado
 	// Activity rows whose subject the platform already shows for the same user under its own key: neither created,
 	// updated nor unchanged (nothing of ours exists), and not skipped (the source row is valid) — their own count.
 	metrics.records_duplicate = classification.duplicates.length;
-	const undo = run.write ? await writeActivities(sql, classification, run.now, run.record) : [];
-	run.onRows?.({created: classification.created, updated: classification.updated.map(update => update.row), duplicates: classification.duplicates});
-
 	const last = rows.length > 0 ? Number(rows.at(-1)!.id) : null;
-	const finished = rows.length < range.limit || last === null || last >= range.upperBound;
+	const lastKey = rows.length < range.limit || last === null || last >= range.upperBound ? null : last;
 	return {
-		lastKey: finished ? null : last,
-		scanned: rows.length,
-		written: run.write ? classification.created.length + classification.updated.length : 0,
-		metrics,
-		undo,
+		lastKey,
+		async write(tx) {
+			const undo = run.write ? await writeActivities(tx, classification, run.now, run.record) : [];
+			run.onRows?.({created: classification.created, updated: classification.updated.map(update => update.row), duplicates: classification.duplicates});
+			return {lastKey, scanned: rows.length, written: run.write ? classification.created.length + classification.updated.length : 0, metrics, undo};
+		},
 	};
 }
 
