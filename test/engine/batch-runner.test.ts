@@ -35,6 +35,21 @@ async function seed(database: TestDatabase, rows: number): Promise<void> {
 
 const clock = {now: () => new Date()};
 
+/** [seq, first_key, last_key] of run-1's batch rows. */
+async function batchRanges(database: TestDatabase): Promise<number[][]> {
+	const batches = await database.sql.all<{seq: number; first_key: number; last_key: number}>("SELECT seq, first_key, last_key FROM runbook_batches WHERE run_id = 'run-1' ORDER BY seq");
+	return batches.map(batch => [Number(batch.seq), Number(batch.first_key), Number(batch.last_key)]);
+}
+
+/** 23 rows at --batch=5, crashed after batch 2 and resumed. */
+const fiveBatchesOf23 = [
+	[1, 1, 5],
+	[2, 6, 10],
+	[3, 11, 15],
+	[4, 16, 20],
+	[5, 21, 23],
+];
+
 testEachDialect('commits one checkpoint per batch; a crash after batch k resumes to the same final state', async (t, database) => {
 	await seed(database, 23);
 	const base = {sql: database.sql, runId: 'run-1', metrics: {copied: 0}, batchSize: 5, signal: new AbortController().signal, clock, report() {}};
@@ -48,17 +63,7 @@ testEachDialect('commits one checkpoint per batch; a crash after batch k resumes
 	t.deepEqual(resumed.batches.map(batch => batch.seq), [3, 4, 5]);
 	const users = await database.sql.get<{n: number; distinct_names: number}>('SELECT COUNT(*) AS n, COUNT(DISTINCT name) AS distinct_names FROM users');
 	t.deepEqual({n: Number(users?.n), distinct: Number(users?.distinct_names)}, {n: 23, distinct: 23});
-	const batches = await database.sql.all<{seq: number; first_key: number; last_key: number}>("SELECT seq, first_key, last_key FROM runbook_batches WHERE run_id = 'run-1' ORDER BY seq");
-	t.deepEqual(
-		batches.map(batch => [Number(batch.seq), Number(batch.first_key), Number(batch.last_key)]),
-		[
-			[1, 1, 5],
-			[2, 6, 10],
-			[3, 11, 15],
-			[4, 16, 20],
-			[5, 21, 23],
-		],
-	);
+	t.deepEqual(await batchRanges(database), fiveBatchesOf23);
 	const undo = await database.sql.get<{n: number}>("SELECT COUNT(*) AS n FROM runbook_undo WHERE run_id = 'run-1'");
 	t.is(Number(undo?.n), 5);
 });
@@ -143,17 +148,7 @@ testEachDialect('with a reader, batch k+1 is read while batch k writes; the rows
 	t.deepEqual(resumed.batches.map(batch => batch.seq), [3, 4, 5]);
 	const users = await database.sql.get<{n: number; distinct_names: number}>('SELECT COUNT(*) AS n, COUNT(DISTINCT name) AS distinct_names FROM users');
 	t.deepEqual({n: Number(users?.n), distinct: Number(users?.distinct_names)}, {n: 23, distinct: 23});
-	const batches = await database.sql.all<{seq: number; first_key: number; last_key: number}>("SELECT seq, first_key, last_key FROM runbook_batches WHERE run_id = 'run-1' ORDER BY seq");
-	t.deepEqual(
-		batches.map(batch => [Number(batch.seq), Number(batch.first_key), Number(batch.last_key)]),
-		[
-			[1, 1, 5],
-			[2, 6, 10],
-			[3, 11, 15],
-			[4, 16, 20],
-			[5, 21, 23],
-		],
-	);
+	t.deepEqual(await batchRanges(database), fiveBatchesOf23);
 });
 
 testEachDialect('with a reader and --adaptive, a read started before a resize keeps its size and the next one takes the new size', async (t, database) => {
