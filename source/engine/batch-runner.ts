@@ -101,6 +101,8 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunResu
 	let scannedThisProcess = 0;
 	let batchSize = options.batchSize;
 	const sleep = options.sleep ?? defaultSleep;
+	// A dry run reads and "writes" on one connection: there is no transaction to overlap.
+	const reader = options.readOnly ? undefined : options.reader;
 
 	for (const source of sources) {
 		let after = cursor[source.name] ?? 0;
@@ -118,23 +120,25 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunResu
 			const batchStarted = clock.now().getTime();
 			seq++;
 			// A read started before an adaptive resize keeps its size: the new one applies from the batch after.
-			const range = next?.range.after === after ? next.range : {after, limit: batchSize, upperBound: source.upperBound};
-			let outcome: BatchOutcome;
+			const ahead = next?.range.after === after ? next : undefined;
+			next = undefined;
+			const range = ahead?.range ?? {after, limit: batchSize, upperBound: source.upperBound};
+			let write: (sql: Sql) => Promise<BatchOutcome>;
 			if (source.read) {
-				const read = await (next?.range === range ? next.read : source.read(options.readOnly ? options.sql : (options.reader ?? options.sql), range));
-				next = undefined;
-				if (options.reader && !options.readOnly && read.lastKey !== null) {
+				const read = await (ahead?.read ?? source.read(reader ?? options.sql, range));
+				if (reader && read.lastKey !== null) {
 					const nextRange = {after: read.lastKey, limit: batchSize, upperBound: source.upperBound};
-					next = {range: nextRange, read: source.read(options.reader, nextRange)};
+					next = {range: nextRange, read: source.read(reader, nextRange)};
 					// Awaited by the next batch; a batch that fails first leaves it unawaited, which must not crash the process.
 					next.read.catch(() => undefined);
 				}
 
-				outcome = options.readOnly ? await read.write(options.sql) : await commitBatch(options, source.name, range, seq, batchStarted, {cursor, metrics}, async tx => read.write(tx));
+				write = async sql => read.write(sql);
 			} else {
-				outcome = options.readOnly ? await source.runBatch(options.sql, range) : await commitBatch(options, source.name, range, seq, batchStarted, {cursor, metrics}, async tx => source.runBatch(tx, range));
+				write = async sql => source.runBatch(sql, range);
 			}
 
+			const outcome = options.readOnly ? await write(options.sql) : await commitBatch(options, source.name, range, seq, batchStarted, {cursor, metrics}, write);
 			const durationMs = clock.now().getTime() - batchStarted;
 			cursor[source.name] = outcome.lastKey ?? source.upperBound;
 			Object.assign(metrics, addMetrics(metrics, outcome.metrics));
