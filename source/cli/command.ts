@@ -2,6 +2,7 @@ import type {Writable} from 'node:stream';
 import type {z} from 'zod';
 import type {Profile} from '../db/database-url.js';
 import type {Database} from '../db/orm.js';
+import type {ReadOnlyDatabase} from '../db/read-only-database.js';
 import type {BatchObserver} from '../engine/batch-runner.js';
 import type {GlobalOptions} from './global-options.js';
 
@@ -52,6 +53,8 @@ export type CommandContext = {
 	 * tables it created) go to `onNote`, default a `note:` line on stderr; the guided session draws them in the TUI.
 	 */
 	readonly connect: (options?: {readonly createSqliteFile?: boolean; readonly migrate?: boolean; readonly onNote?: (message: string) => void}) => Promise<Database>;
+	/** Opens the database for reading only, through the bare driver (no ORM, no migrations): `status`. */
+	readonly connectReadOnly: () => Promise<ReadOnlyDatabase>;
 	/** Says once, on stderr, that no database was named and the demo profile is used (connect says it too). */
 	readonly announceTarget: () => void;
 	readonly warn: (message: string) => void;

@@ -215,6 +215,11 @@ function buildContext(global: GlobalOptions, terminal: Terminal, signal: AbortSi
 		forceExit,
 		hooks,
 		announceTarget,
+		async connectReadOnly() {
+			announceTarget();
+			const {openReadOnlyDatabase} = await import('../db/read-only-database.js');
+			return openReadOnlyDatabase(target, {sessionTimeZone: global.dbSessionTimezone});
+		},
 		async connect(options = {}) {
 			announceTarget();
 			const {openDatabase, migrateRunbookTables} = await import('../db/orm.js');

@@ -1,4 +1,4 @@
-import {DatabaseUnreachable, RunbookError} from '../core/errors.js';
+import {DatabaseUnreachable, RunbookError, UsageError} from '../core/errors.js';
 import {type DatabaseTarget, describeTarget} from './database-url.js';
 
 // A connection lost in the middle of a run (server restarted, KILL CONNECTION, network cut) must surface as
@@ -106,6 +106,51 @@ function firstCode(error: unknown): string | undefined {
 		}
 
 		current = (current as {cause?: unknown}).cause ?? (current as {previous?: unknown}).previous;
+	}
+
+	return undefined;
+}
+
+/** A failure to connect, as the operator reads it: exit 8 naming host:port (never the password), or exit 2 for a bad session time zone. */
+export function connectionError(target: DatabaseTarget, error: unknown, sessionTimeZone?: string): Error {
+	const code = findCode(error);
+	const where = target.dialect === 'sqlite' ? target.path : `${target.host}:${target.port}`;
+	if (code === 'ER_UNKNOWN_TIME_ZONE') {
+		return new UsageError(`The database server at ${where} does not know the session time zone "${sessionTimeZone ?? ''}" (--db-session-timezone).`, {
+			hint: 'Give the zone the platform\'s database config names, as an offset such as +06:00, or load the server\'s time-zone tables (mariadb-tzinfo-to-sql) to use a named zone.',
+		});
+	}
+
+	if (code === 'SQLITE_NOTADB') {
+		return new UsageError(`${where} is not a SQLite database.`, {hint: 'Check --database-url: it names a file that SQLite cannot read as a database.'});
+	}
+
+	if (code?.startsWith('ER_ACCESS_DENIED')) {
+		return new DatabaseUnreachable(`Access denied for user "${target.dialect === 'mysql' ? target.user : ''}" at ${where}.`, {
+			hint: 'Check the user and password in --database-url / DATABASE_URL.',
+		});
+	}
+
+	if (code === 'ER_BAD_DB_ERROR') {
+		return new DatabaseUnreachable(`Database "${target.dialect === 'mysql' ? target.database : ''}" does not exist at ${where}.`, {
+			hint: 'Check the database name in --database-url / DATABASE_URL.',
+		});
+	}
+
+	return new DatabaseUnreachable(`Cannot reach the database at ${where} (${code ?? 'connection failed'}).`, {
+		hint: `Check that the server at ${describeTarget(target)} is running and reachable; the run can be resumed once it is.`,
+	});
+}
+
+function findCode(error: unknown): string | undefined {
+	let current: unknown = error;
+	for (let depth = 0; depth < 5 && current; depth++) {
+		const code = (current as {code?: unknown}).code;
+		if (typeof code === 'string') {
+			return code;
+		}
+
+		current = (current as {cause?: unknown}).cause;
 	}
 
 	return undefined;

@@ -1,14 +1,15 @@
-import {existsSync, mkdirSync} from 'node:fs';
+import {mkdirSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {dirname} from 'node:path';
 import type {MikroORM, Options} from '@mikro-orm/core';
 import {entities} from '../../entities/index.js';
 import {mikroOrmCore} from '../../entities/mikro-orm-core.js';
-import {DatabaseUnreachable, UsageError} from '../core/errors.js';
-import {type DatabaseTarget, describeTarget} from './database-url.js';
+import {connectionError} from './connection-errors.js';
+import type {DatabaseTarget} from './database-url.js';
 import {jsonColumnsAsText} from './mysql-type-cast.js';
 import {existingTables} from './platform-schema.js';
-import {Sql, type SqliteConnection} from './sql.js';
+import {assertSqliteFileExists, closeSqliteFile, openSqliteFile} from './read-only-database.js';
+import {Sql} from './sql.js';
 
 export type Database = {
 	readonly orm: MikroORM;
@@ -89,16 +90,12 @@ export type OpenOptions = {
 
 /** Connects, and maps a failure to connect to exit 8 naming host:port (never the password). */
 export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
-	if (target.dialect === 'sqlite' && target.path !== ':memory:') {
-		if (!existsSync(target.path)) {
-			if (!options.createSqliteFile) {
-				throw new UsageError(`The SQLite database ${target.path} does not exist.`, {
-					hint: 'Check --database-url, or create a demo database with `community-runbook demo`.',
-				});
-			}
-
+	if (options.createSqliteFile) {
+		if (target.dialect === 'sqlite' && target.path !== ':memory:') {
 			mkdirSync(dirname(target.path), {recursive: true});
 		}
+	} else {
+		assertSqliteFileExists(target);
 	}
 
 	let orm: MikroORM | undefined;
@@ -118,7 +115,11 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
 	const sql = new Sql(orm, target.dialect);
 	if (target.dialect === 'sqlite') {
 		// WAL lets the API and status read while a batch commits; NORMAL sync is durable at checkpoints under WAL.
-		await sql.run('PRAGMA journal_mode = WAL');
+		// The first statement on the file: one that is not a SQLite database fails here.
+		await sql.run('PRAGMA journal_mode = WAL').catch(async (error: unknown) => {
+			await orm.close(true).catch(() => undefined);
+			throw connectionError(target, error);
+		});
 		await sql.run('PRAGMA synchronous = NORMAL');
 		await sql.run('PRAGMA busy_timeout = 5000');
 		// As Laravel's SQLite connection does (and MariaDB always does): the schema's foreign keys and cascades hold.
@@ -159,57 +160,11 @@ async function openReader(sql: Sql, target: DatabaseTarget): Promise<{sql: Sql; 
 		return undefined;
 	}
 
-	type Sqlite3 = {OPEN_READONLY: number; Database: new (path: string, mode: number, callback: (error: Error | null) => void) => SqliteConnection & {close(callback: (error: Error | null) => void): void; configure(option: 'busyTimeout', value: number): void}};
-	// The driver module knex's SQLite client loaded: the same native build, not a second copy.
-	const driver = (sql.orm.em.getConnection() as unknown as {getKnex(): {client: {driver: Sqlite3}}}).getKnex().client.driver;
-	const connection = await new Promise<InstanceType<Sqlite3['Database']>>((resolve, reject) => {
-		const opened = new driver.Database(target.path, driver.OPEN_READONLY, error => (error ? reject(error) : resolve(opened)));
-	});
-	connection.configure('busyTimeout', 5000);
+	const connection = await openSqliteFile(target.path, 'read-only');
 	return {
 		sql: Sql.onSqliteConnection(sql.orm, connection),
-		close: async () => new Promise<void>(resolve => connection.close(() => resolve())),
+		close: async () => closeSqliteFile(connection),
 	};
-}
-
-export function connectionError(target: DatabaseTarget, error: unknown, sessionTimeZone?: string): Error {
-	const code = findCode(error);
-	const where = target.dialect === 'sqlite' ? target.path : `${target.host}:${target.port}`;
-	if (code === 'ER_UNKNOWN_TIME_ZONE') {
-		return new UsageError(`The database server at ${where} does not know the session time zone "${sessionTimeZone ?? ''}" (--db-session-timezone).`, {
-			hint: 'Give the zone the platform\'s database config names, as an offset such as +06:00, or load the server\'s time-zone tables (mariadb-tzinfo-to-sql) to use a named zone.',
-		});
-	}
-
-	if (code?.startsWith('ER_ACCESS_DENIED')) {
-		return new DatabaseUnreachable(`Access denied for user "${target.dialect === 'mysql' ? target.user : ''}" at ${where}.`, {
-			hint: 'Check the user and password in --database-url / DATABASE_URL.',
-		});
-	}
-
-	if (code === 'ER_BAD_DB_ERROR') {
-		return new DatabaseUnreachable(`Database "${target.dialect === 'mysql' ? target.database : ''}" does not exist at ${where}.`, {
-			hint: 'Check the database name in --database-url / DATABASE_URL.',
-		});
-	}
-
-	return new DatabaseUnreachable(`Cannot reach the database at ${where} (${code ?? 'connection failed'}).`, {
-		hint: `Check that the server at ${describeTarget(target)} is running and reachable; the run can be resumed once it is.`,
-	});
-}
-
-function findCode(error: unknown): string | undefined {
-	let current: unknown = error;
-	for (let depth = 0; depth < 5 && current; depth++) {
-		const code = (current as {code?: unknown}).code;
-		if (typeof code === 'string') {
-			return code;
-		}
-
-		current = (current as {cause?: unknown}).cause;
-	}
-
-	return undefined;
 }
 
 /** Applies the tool's own migrations; returns the names applied (empty when already current). */

@@ -2,7 +2,7 @@ import {communityCoreTables} from './platform/community-core-tables.js';
 import {communityEngagementTables} from './platform/community-engagement-tables.js';
 import {lmsTables} from './platform/lms-tables.js';
 import {type ColumnDefinition, parseColumn, type TableDefinition} from './platform/table-definition.js';
-import type {Dialect, Sql} from './sql.js';
+import type {Dialect, Sql, SqlReader} from './sql.js';
 
 // The Laravel platform's tables exactly as its migrations create them (DESIGN.md §2; the reference is
 // ../shared/platform/schema-mariadb.sql, translated into ./platform/*-tables.ts so the installed tool does not need
@@ -154,7 +154,7 @@ export async function createPlatformSchema(sql: Sql): Promise<void> {
 	}
 }
 
-export async function existingTables(sql: Sql): Promise<Set<string>> {
+export async function existingTables(sql: SqlReader): Promise<Set<string>> {
 	const rows =
 		sql.dialect === 'sqlite'
 			? await sql.all<{name: string}>(`SELECT name FROM sqlite_master WHERE type = 'table'`)

@@ -118,6 +118,22 @@ export class Sql {
 	}
 }
 
+/** What a read-only caller needs of `Sql`: `status` gets one over the bare driver (read-only-database.ts). */
+export type SqlReader = Pick<Sql, 'dialect' | 'all' | 'get'>;
+
+/** A SqlReader on a node-sqlite3 connection of its own. */
+export function sqliteReader(connection: SqliteConnection): SqlReader {
+	return {
+		dialect: 'sqlite',
+		async all<T>(query: string, parameters: readonly unknown[] = []) {
+			return (await runOn(connection, query, parameters)) as T[];
+		},
+		async get<T>(query: string, parameters: readonly unknown[] = []) {
+			return ((await runOn(connection, query, parameters)) as T[])[0];
+		},
+	};
+}
+
 /** A node-sqlite3 Database (the one under a knex SQLite transaction, or a reader). */
 export type SqliteConnection = {
 	run(query: string, parameters: unknown[], callback: (this: {lastID?: number; changes?: number}, error: Error | null) => void): void;

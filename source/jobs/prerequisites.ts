@@ -44,7 +44,7 @@ async function runChecks(context: JobContext<unknown>): Promise<Check[]> {
 	checks.push({name: 'flag community_profile_activity at 0 %', ok: !flag.on, detail: flag.on ? `already on at ${flag.percentage} % (roll back or turn it off first)` : 'off'});
 
 	// A runbook session holds the lock from its start: its own hold is not another run's.
-	const holder = await readHolder(database);
+	const holder = await readHolder(database.sql);
 	const other = holder && holder.runId !== context.session?.runId ? holder : undefined;
 	checks.push({name: 'no other run holds the lock', ok: !other, detail: other ? `held by run ${other.runId} on ${other.host} (pid ${other.pid}) since ${other.acquiredAt}` : holder ? 'held by this session' : 'free'});
 

@@ -18,6 +18,8 @@ const template = mkdtempSync(join(tmpdir(), 'runbook-bad-input-'));
 const templateFile = join(template, 'demo.sqlite');
 
 type Prepare = (file: string) => Promise<void>;
+const notADatabase = join(template, 'not-a-database.sqlite');
+writeFileSync(notADatabase, 'these bytes are not a SQLite database\n');
 
 async function withDatabase(file: string, work: (sql: Awaited<ReturnType<typeof openDatabase>>['sql']) => Promise<void>): Promise<void> {
 	const database = await openDatabase(parseDatabaseUrl(`sqlite:${file}`));
@@ -78,6 +80,10 @@ const cases: Case[] = [
 	{title: 'missing platform table', args: ['backfill-membership', '--source=classrooms'], prepare: withoutEnrollments, code: 3, message: /enrollments/},
 	{title: 'encrypted settings', args: ['backfill-membership', '--source=classrooms'], prepare: encrypted, code: 3, message: /encrypted|ciphertext/i},
 	{title: 'corrupted runbook_runs row', args: ['backfill-membership', '--source=classrooms'], prepare: corruptedRun, code: 3, message: /corrupted/},
+	// `status` connects through the bare driver (read-only-database.ts), the jobs through the ORM: both map alike.
+	{title: 'status, unreachable --database-url', args: ['status'], url: 'mysql://root:pw@127.0.0.1:1/platform', code: 8, message: /127\.0\.0\.1:1/},
+	{title: 'status, a SQLite file that does not exist', args: ['status'], url: 'sqlite:/nonexistent/platform.sqlite', code: 2, message: /does not exist/},
+	...[['status'], ['backfill-membership', '--source=classrooms', '--dry-run']].map(args => ({title: `${args[0]}, a file that is not a SQLite database`, args, url: `sqlite:${notADatabase}`, code: 2, message: /is not a SQLite database/})),
 	{title: 'unknown command', args: ['backfil-membership'], code: 2, message: /unknown command/},
 	{title: 'unknown option', args: ['backfill-membership', '--source=classrooms', '--batchsize=5'], code: 2, message: /unknown option '--batchsize=5'|unknown option/},
 	{title: '--output=xml', args: ['status', '--output=xml'], code: 2, message: /--output must be table, plain or json/},

@@ -2,8 +2,8 @@ import {existingTables} from '../../db/platform-schema.js';
 import {batchSummary} from '../../db/bookkeeping/batches.js';
 import {recentRuns} from '../../db/bookkeeping/runs.js';
 import {pendingByRun} from '../../db/bookkeeping/undo-journal.js';
-import type {Database} from '../../db/orm.js';
 import {asDatabaseUnreachable} from '../../db/connection-errors.js';
+import type {SqlReader} from '../../db/sql.js';
 import {readFlagState} from '../../engine/feature-flags.js';
 import {readHolder} from '../../db/bookkeeping/run-lock.js';
 import type {CommandContext, CommandResult} from '../command.js';
@@ -38,7 +38,7 @@ export async function runStatus(context: CommandContext): Promise<CommandResult>
 	const flag = await readFlagState(context.appRoot, context.terminal.env, statusFlag);
 	const flagJson = {name: flag.flag, on: flag.on, percentage: flag.percentage, file_value: flag.fileValue, env_override: flag.envOverride, rollout: flag.rollout};
 	const flagLine = `Flag ${flag.flag}: ${flag.on ? `on (${flag.percentage} %)` : 'off'}${flag.envOverride === null ? '' : ` — APP_FEATURE_FLAGS overrides it (${String(flag.envOverride)})`}`;
-	const database = await context.connect({migrate: false, createSqliteFile: false});
+	const database = await context.connectReadOnly();
 	try {
 		const tables = await existingTables(database.sql);
 		const missing = runbookTables.filter(table => !tables.has(table));
@@ -47,10 +47,10 @@ export async function runStatus(context: CommandContext): Promise<CommandResult>
 			return {status: 'succeeded', lines: [line, flagLine], extra: {runs: [], batches: null, lock: null, flag: flagJson, runbook_tables: false}};
 		}
 
-		const runs = await readRuns(database);
+		const runs = await readRuns(database.sql);
 		const last = runs[0];
 		const batches = last ? await batchSummary(database.sql, last.run_id) : null;
-		const holder = await readHolder(database);
+		const holder = await readHolder(database.sql);
 		const lock = holder
 			? {
 					run_id: holder.runId,
@@ -101,9 +101,9 @@ export async function runStatus(context: CommandContext): Promise<CommandResult>
 	}
 }
 
-async function readRuns(database: Database): Promise<StatusRun[]> {
-	const runs = await recentRuns(database, recentRunCount);
-	const pending = await pendingByRun(database.sql, runs.map(run => run.runId));
+async function readRuns(sql: SqlReader): Promise<StatusRun[]> {
+	const runs = await recentRuns(sql, recentRunCount);
+	const pending = await pendingByRun(sql, runs.map(run => run.runId));
 	return runs.map(run => ({
 		run_id: run.runId,
 		job: run.job,

@@ -1,5 +1,5 @@
 import {formatTimestamp} from '../../core/timestamps.js';
-import type {Sql} from '../sql.js';
+import type {Sql, SqlReader} from '../sql.js';
 
 // runbook_batches (DESIGN.md §4): one row per committed batch, written in the batch's own transaction.
 
@@ -40,7 +40,7 @@ export type BatchSummary = {
 };
 
 /** A run's batches in figures, for `status`. */
-export async function batchSummary(sql: Sql, runId: string): Promise<BatchSummary> {
+export async function batchSummary(sql: SqlReader, runId: string): Promise<BatchSummary> {
 	const total = await sql.get<Record<string, unknown>>(
 		'SELECT COUNT(*) AS n, SUM(rows_scanned) AS scanned, SUM(rows_written) AS written, SUM(duration_ms) AS duration, MAX(committed_at) AS last_at FROM runbook_batches WHERE run_id = ?',
 		[runId],

@@ -1,5 +1,6 @@
 import type {SqlEntityManager} from '@mikro-orm/knex';
 import type {Database} from '../orm.js';
+import type {SqlReader} from '../sql.js';
 import {LockHeld} from '../../core/errors.js';
 import type {Clock, ProcessIdentity} from '../../core/identity.js';
 import {formatTimestamp} from '../../core/timestamps.js';
@@ -35,7 +36,7 @@ export async function acquireRunLock(database: Database, runId: string, self: Pr
 		connection = (await knex.client.acquireConnection()) as MysqlConnection;
 		const got = await query<Array<{got: number | null}>>(connection, 'SELECT GET_LOCK(?, 0) AS got', [serverLock]);
 		if (Number(got[0]?.got) !== 1) {
-			const holder = await readHolder(database);
+			const holder = await readHolder(database.sql);
 			const stale = holder && clock.now().getTime() - Date.parse(`${holder.heartbeatAt.replace(' ', 'T')}Z`) > staleAfterMs;
 			if (options.breakLock && holder && stale && holder.host !== self.host) {
 				await query(connection, 'KILL CONNECTION IS_USED_LOCK(?)', [serverLock]).catch(() => undefined);
@@ -55,7 +56,7 @@ export async function acquireRunLock(database: Database, runId: string, self: Pr
 	try {
 		const now = formatTimestamp(clock.now());
 		takeover = (await sql.transaction(async tx => {
-			const holder = await readHolder(database, tx);
+			const holder = await readHolder(tx);
 			let reason: NonNullable<RunLock['takeover']>['reason'] | undefined;
 			if (holder) {
 				if (sql.dialect === 'mysql') {
@@ -107,8 +108,8 @@ export async function acquireRunLock(database: Database, runId: string, self: Pr
 	};
 }
 
-export async function readHolder(database: Database, tx = database.sql): Promise<LockHolder | undefined> {
-	const row = await tx.get<{run_id: string; host: string; pid: number; acquired_at: string; heartbeat_at: string}>(
+export async function readHolder(sql: SqlReader): Promise<LockHolder | undefined> {
+	const row = await sql.get<{run_id: string; host: string; pid: number; acquired_at: string; heartbeat_at: string}>(
 		'SELECT run_id, host, pid, acquired_at, heartbeat_at FROM runbook_locks WHERE name = ?',
 		[lockName],
 	);

@@ -1,13 +1,14 @@
-import {RunbookRun, type RunbookRunRow} from '../../../entities/runbook-run.js';
+import type {RunbookRunRow} from '../../../entities/runbook-run.js';
 import {PrerequisiteFailed} from '../../core/errors.js';
 import {redactValue} from '../../core/redact.js';
 import {formatTimestamp} from '../../core/timestamps.js';
 import type {Database} from '../orm.js';
-import type {Sql} from '../sql.js';
+import type {Sql, SqlReader} from '../sql.js';
 
 // runbook_runs (DESIGN.md §4): one row per execute or rollback run, and one per runbook session. This module is the
 // only code that reads or writes it. Single-row reads and writes go through the MikroORM entity; the checkpoint,
-// which rides in every batch's transaction, is one raw UPDATE on that transaction.
+// which rides in every batch's transaction, is one raw UPDATE on that transaction; `status`'s list is one raw SELECT
+// (it connects without the ORM, read-only-database.ts), so the entity, and MikroORM with it, loads on first use.
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'aborted' | 'rolled-back';
 export type RunMode = 'execute' | 'rollback';
@@ -52,11 +53,12 @@ export class CorruptRunRow extends PrerequisiteFailed {
 
 type Entity = RunbookRunRow;
 
-const repository = (database: Database) => database.orm.em.fork().getRepository(RunbookRun);
+const entity = async () => (await import('../../../entities/runbook-run.js')).RunbookRun;
+const repository = async (database: Database) => database.orm.em.fork().getRepository(await entity());
 
 export async function startRun(database: Database, run: NewRun): Promise<void> {
 	const at = formatTimestamp(run.startedAt);
-	await database.orm.em.fork().insert(RunbookRun, {
+	await database.orm.em.fork().insert(await entity(), {
 		runId: run.runId,
 		job: run.job,
 		params: JSON.stringify(redactValue(run.params)),
@@ -77,7 +79,7 @@ export async function startRun(database: Database, run: NewRun): Promise<void> {
 }
 
 export async function findRun(database: Database, runId: string): Promise<RunRow | undefined> {
-	const row = await repository(database).findOne({runId});
+	const row = await (await repository(database)).findOne({runId});
 	return row ? toRun(row) : undefined;
 }
 
@@ -86,7 +88,7 @@ export async function findRun(database: Database, runId: string): Promise<RunRow
  * even when the row is corrupted, so `--restart` can set it aside; `read` then throws CorruptRunRow.
  */
 export async function findUnfinishedRun(database: Database, job: string, mode: RunMode = 'execute'): Promise<{runId: string; read: () => RunRow} | undefined> {
-	const row = await repository(database).findOne({job, mode}, {orderBy: {id: 'desc'}});
+	const row = await (await repository(database)).findOne({job, mode}, {orderBy: {id: 'desc'}});
 	if (!row || row.finishedAt !== null || !['running', 'failed', 'aborted'].includes(row.status)) {
 		return undefined;
 	}
@@ -96,13 +98,13 @@ export async function findUnfinishedRun(database: Database, job: string, mode: R
 
 export async function latestRun(database: Database, filter: {job?: string; mode?: RunMode; status?: RunStatus} = {}): Promise<RunRow | undefined> {
 	const where = Object.fromEntries(Object.entries(filter).filter(([, value]) => value !== undefined));
-	const row = await repository(database).findOne(where, {orderBy: {id: 'desc'}});
+	const row = await (await repository(database)).findOne(where, {orderBy: {id: 'desc'}});
 	return row ? toRun(row) : undefined;
 }
 
 /** The runs that belong to a session (or that roll back a run), oldest first. */
 export async function childRuns(database: Database, parentRunId: string, mode?: RunMode): Promise<RunRow[]> {
-	const rows = await repository(database).find({parentRunId, ...(mode ? {mode} : {})}, {orderBy: {id: 'asc'}});
+	const rows = await (await repository(database)).find({parentRunId, ...(mode ? {mode} : {})}, {orderBy: {id: 'asc'}});
 	return rows.map(toRun);
 }
 
@@ -113,9 +115,13 @@ export type RunSummary = Pick<RunRow, 'runId' | 'job' | 'mode' | 'status' | 'sta
 };
 
 /** The newest runs, for `status`: never fails on a corrupted row, it says so instead. */
-export async function recentRuns(database: Database, limit: number): Promise<RunSummary[]> {
-	const rows = await repository(database).find({}, {orderBy: {id: 'desc'}, limit});
-	return rows.map(row => {
+export async function recentRuns(sql: SqlReader, limit: number): Promise<RunSummary[]> {
+	const rows = await sql.all<Record<string, unknown>>(
+		`SELECT run_id, job, params, params_hash, code_version, mode, status, \`cursor\`, metrics, state, host, pid, parent_run_id, started_at, heartbeat_at, finished_at
+		 FROM runbook_runs ORDER BY id DESC LIMIT ${Math.trunc(limit)}`,
+	);
+	return rows.map(raw => {
+		const row = entityOf(raw);
 		let metrics: Record<string, number> = {};
 		let corrupted = false;
 		try {
@@ -127,6 +133,30 @@ export async function recentRuns(database: Database, limit: number): Promise<Run
 
 		return {runId: row.runId, job: row.job, mode: row.mode as RunMode, status: row.status, startedAt: row.startedAt ?? '', finishedAt: row.finishedAt ?? null, heartbeatAt: row.heartbeatAt ?? null, host: row.host, pid: row.pid, parentRunId: row.parentRunId ?? null, metrics, corrupted};
 	});
+}
+
+/** A raw runbook_runs row as the entity reads it (TimestampText: the first 19 characters of the stored text). */
+function entityOf(raw: Record<string, unknown>): Omit<Entity, 'id'> {
+	const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
+	const timestamp = (value: unknown) => text(value)?.slice(0, 19) ?? null;
+	return {
+		runId: String(raw.run_id),
+		job: String(raw.job),
+		params: String(raw.params),
+		paramsHash: String(raw.params_hash),
+		codeVersion: String(raw.code_version),
+		mode: String(raw.mode) as Entity['mode'],
+		status: String(raw.status) as Entity['status'],
+		cursor: text(raw.cursor),
+		metrics: text(raw.metrics),
+		state: text(raw.state),
+		host: String(raw.host),
+		pid: Number(raw.pid),
+		parentRunId: text(raw.parent_run_id),
+		startedAt: timestamp(raw.started_at) ?? '',
+		heartbeatAt: timestamp(raw.heartbeat_at),
+		finishedAt: timestamp(raw.finished_at),
+	};
 }
 
 /** A resumed run is running again, on this process. */
@@ -172,7 +202,7 @@ export async function abortRun(database: Database, runId: string, at: Date): Pro
 
 export async function markRolledBack(database: Database, runIds: readonly string[]): Promise<void> {
 	if (runIds.length > 0) {
-		await database.orm.em.fork().nativeUpdate(RunbookRun, {runId: {$in: [...runIds]}}, {status: 'rolled-back'});
+		await database.orm.em.fork().nativeUpdate(await entity(), {runId: {$in: [...runIds]}}, {status: 'rolled-back'});
 	}
 }
 
@@ -184,10 +214,10 @@ export async function clearRunHistory(sql: Sql): Promise<void> {
 }
 
 async function update(database: Database, runId: string, changes: Partial<Omit<Entity, 'id' | 'runId'>>): Promise<void> {
-	await database.orm.em.fork().nativeUpdate(RunbookRun, {runId}, changes);
+	await database.orm.em.fork().nativeUpdate(await entity(), {runId}, changes);
 }
 
-function toRun(row: Entity): RunRow {
+function toRun(row: Omit<Entity, 'id'>): RunRow {
 	return {
 		runId: row.runId,
 		job: row.job,

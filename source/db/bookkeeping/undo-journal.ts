@@ -1,7 +1,7 @@
 import {RollbackFailed} from '../../core/errors.js';
 import {formatTimestamp} from '../../core/timestamps.js';
 import {insertRows} from '../bulk-insert.js';
-import {Sql} from '../sql.js';
+import {Sql, type SqlReader} from '../sql.js';
 
 // runbook_undo (DESIGN.md §4, §8): what every change of a run undoes, written in the change's own transaction, and
 // walked newest first by rollback. This module is its only writer and reader, so there is one encoding of `before`:
@@ -133,7 +133,7 @@ export async function undoScope(sql: Sql, runIds: readonly string[]): Promise<Un
 }
 
 /** Pending changes per run, for `status`. */
-export async function pendingByRun(sql: Sql, runIds: readonly string[]): Promise<Map<string, number>> {
+export async function pendingByRun(sql: SqlReader, runIds: readonly string[]): Promise<Map<string, number>> {
 	if (runIds.length === 0) {
 		return new Map();
 	}
