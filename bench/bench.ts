@@ -21,7 +21,7 @@ import {cpus} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import mysql from 'mysql2/promise';
-import {type BenchDb, type PhaseResult, resultPrefix, temporaryFolder, toolEnvironment, toolNodeFlags} from './common.js';
+import {type BenchDb, type PhaseResult, phaseEnvironment, resultPrefix, temporaryFolder, toolNodeFlags} from './common.js';
 import {type DatasetKind, type DatasetVariant, datasetAppKey} from './dataset.js';
 import type {JobName, PhaseSpec} from './phase.js';
 import {measureStartup, type StartupTimings} from './startup.js';
@@ -66,7 +66,7 @@ function parseArgs(argv: readonly string[]): Args {
 async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
 	process.stderr.write(`  ${spec.name} … `);
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [...toolNodeFlags, ...(compiled ? [join(here, 'phase.js')] : ['--import', 'tsx', join(here, 'phase.ts')]), JSON.stringify(spec)], {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, ...toolEnvironment}});
+		const child = spawn(process.execPath, [...toolNodeFlags, ...(compiled ? [join(here, 'phase.js')] : ['--import', 'tsx', join(here, 'phase.ts')]), JSON.stringify(spec)], {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, ...phaseEnvironment}});
 		runningChild = child;
 		let stdout = '';
 		let stderr = '';
