@@ -1,4 +1,4 @@
-import {bannedPairEnrollments, clearPairs, fillPairs, pairsTable} from '../db/bookkeeping/backfill-pairs.js';
+import {bannedPairEnrollments, clearPairs, fillPairs, type PairRange, pairsTable} from '../db/bookkeeping/backfill-pairs.js';
 import type {Sql} from '../db/sql.js';
 import {rowsById} from '../db/table-shape.js';
 import type {BatchSource} from '../engine/batch-runner.js';
@@ -7,6 +7,7 @@ import {isoSeconds} from '../core/timestamps.js';
 import {type ClassroomLink, loadCommunityLinks} from './classroom-links.js';
 import {type ClassifiedPair, type Stamp, toClassifiedPair, writeMembers} from './backfill/member-writes.js';
 import {type BackfillParams, backfillParameters, resolveCommunities} from './backfill/params.js';
+import {enrollmentsPerCourse, packCommunities} from './backfill/work-chunks.js';
 import {classifiedColumns, type Fragment, linksTable, memberJoin, metricNames, metricsOf, type PairAction, pairAggregation, planQuery, skippedEnrollments} from './backfill/pair-sql.js';
 import type {CheckResult, Job, JobContext, JobResult} from '../engine/job.js';
 import {jsonColumns, keyCheck, type WriteForm, writeFormOf} from './platform/json-columns.js';
@@ -237,11 +238,19 @@ async function joinDates(context: Context): Promise<{entryLocal: string; runStar
 /** The work table's key range and the figures the dry run must match before the first write (DESIGN.md §6). */
 type Built = {readonly base: number; readonly last: number; readonly count: number; readonly figures: Record<string, number>};
 
-/** Fixes the work set: every (community, user) pair of the run in one INSERT … SELECT, in (community, user) order. */
+/**
+ * Fixes the work set: every (community, user) pair of the run, in (community, user) order, one INSERT … SELECT per
+ * chunk of whole communities (work-chunks.ts: the aggregation's temporary table stays in memory).
+ */
 async function buildWorkTable(context: Context, workSet: WorkSet, upperBound: number): Promise<Built> {
 	const sql = context.database.sql;
-	const pairs = workSet.linksSql ? pairAggregation(sql.dialect, workSet.linksSql, upperBound, await joinDates(context)) : undefined;
-	const range = pairs ? await fillPairs(sql, context.runId, pairs, context.recordSql) : {base: 0, last: 0, count: 0, enrollments: 0};
+	let range: PairRange = {base: 0, last: 0, count: 0, enrollments: 0};
+	if (workSet.links.length > 0) {
+		const dates = await joinDates(context);
+		const chunks = packCommunities(workSet.links, await enrollmentsPerCourse(sql, workSet.links, upperBound));
+		range = await fillPairs(sql, context.runId, chunks.map(links => pairAggregation(sql.dialect, linksTable(sql.dialect, links), upperBound, dates)), context.recordSql);
+	}
+
 	const banned = range.count > 0 ? await bannedPairEnrollments(sql, context.runId) : 0;
 	const {upfront} = workSet;
 	const figures = {

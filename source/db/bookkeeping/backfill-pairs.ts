@@ -19,16 +19,20 @@ export async function clearPairs(sql: Sql): Promise<void> {
 }
 
 /**
- * Fills the work table from a SELECT of pairs (columns as `pairColumns`) in (community, user) order, after clearing
- * leftovers of older runs and of a half-built attempt of this one; returns the id range the batches walk.
+ * Fills the work table from SELECTs of pairs (columns as `pairColumns`), one INSERT each in the given order, each in
+ * (community, user) order, after clearing leftovers of older runs and of a half-built attempt of this one; returns the
+ * id range the batches walk. The chunks must not share a community, and come in community order.
  */
-export async function fillPairs(sql: Sql, runId: string, pairs: {readonly sql: string; readonly params: readonly unknown[]}, record: (statement: string, parameters: readonly unknown[]) => void): Promise<PairRange> {
+export async function fillPairs(sql: Sql, runId: string, chunks: ReadonlyArray<{readonly sql: string; readonly params: readonly unknown[]}>, record: (statement: string, parameters: readonly unknown[]) => void): Promise<PairRange> {
 	await clearPairs(sql);
-	const statement = `INSERT INTO ${pairsTable} (run_id, ${pairColumns})
+	for (const pairs of chunks) {
+		const statement = `INSERT INTO ${pairsTable} (run_id, ${pairColumns})
 SELECT ?, ${pairColumns.split(', ').map(column => `w.${column}`).join(', ')} FROM (${pairs.sql}) w
 ORDER BY w.community_id, w.user_id`;
-	record(statement, [runId, ...pairs.params]);
-	await sql.run(statement, [runId, ...pairs.params]);
+		record(statement, [runId, ...pairs.params]);
+		await sql.run(statement, [runId, ...pairs.params]);
+	}
+
 	const range = await sql.get<Record<string, unknown>>(`SELECT MIN(id) AS first, MAX(id) AS last, COUNT(*) AS count, SUM(enrollment_count) AS enrollments FROM ${pairsTable} WHERE run_id = ?`, [runId]);
 	const count = Number(range?.count ?? 0);
 	return count === 0 ? {base: 0, last: 0, count, enrollments: 0} : {base: Number(range!.first) - 1, last: Number(range!.last), count, enrollments: Number(range!.enrollments ?? 0)};
