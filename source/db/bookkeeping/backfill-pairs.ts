@@ -25,9 +25,10 @@ export async function clearPairs(sql: Sql): Promise<void> {
  */
 export async function fillPairs(sql: Sql, runId: string, chunks: ReadonlyArray<{readonly sql: string; readonly params: readonly unknown[]}>, record: (statement: string, parameters: readonly unknown[]) => void): Promise<PairRange> {
 	await clearPairs(sql);
+	const selected = pairColumns.split(', ').map(column => `w.${column}`).join(', ');
 	for (const pairs of chunks) {
 		const statement = `INSERT INTO ${pairsTable} (run_id, ${pairColumns})
-SELECT ?, ${pairColumns.split(', ').map(column => `w.${column}`).join(', ')} FROM (${pairs.sql}) w
+SELECT ?, ${selected} FROM (${pairs.sql}) w
 ORDER BY w.community_id, w.user_id`;
 		record(statement, [runId, ...pairs.params]);
 		await sql.run(statement, [runId, ...pairs.params]);
